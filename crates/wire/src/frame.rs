@@ -58,9 +58,28 @@ const fn non_printable_mask(w: u64) -> u64 {
 }
 
 /// Index of the first byte of `bytes` that is not printable ASCII (this
-/// finds CR, LF and every other control byte at once), eight bytes a step.
+/// finds CR, LF and every other control byte at once). Each 32-byte block
+/// is first judged as a whole, an OR of per-byte flags that compilers turn
+/// into SIMD compares; only the block that holds the answer is searched,
+/// eight bytes a step.
 #[inline]
 pub fn first_non_printable(bytes: &[u8]) -> Option<usize> {
+    let (blocks, rest) = bytes.as_chunks::<32>();
+    for (n, block) in blocks.iter().enumerate() {
+        let bad = block
+            .iter()
+            .fold(0u8, |acc, &b| acc | u8::from(!is_printable(b)));
+        if bad != 0 {
+            return first_non_printable_swar(block).map(|i| n * 32 + i);
+        }
+    }
+    let base = blocks.len() * 32;
+    first_non_printable_swar(rest).map(|i| base + i)
+}
+
+/// [`first_non_printable`] eight bytes a step.
+#[inline]
+fn first_non_printable_swar(bytes: &[u8]) -> Option<usize> {
     let (words, tail) = bytes.as_chunks::<8>();
     for (n, word) in words.iter().enumerate() {
         let mask = non_printable_mask(u64::from_le_bytes(*word));
@@ -74,17 +93,18 @@ pub fn first_non_printable(bytes: &[u8]) -> Option<usize> {
         .map(|i| base + i)
 }
 
-/// XOR of all bytes: the frame checksum (as NMEA 0183).
+/// XOR of all bytes: the frame checksum (as NMEA 0183). 32 bytes a step
+/// into 32 lanes (SIMD XORs), then folded.
 #[inline]
 pub fn checksum(bytes: &[u8]) -> u8 {
-    let (words, tail) = bytes.as_chunks::<8>();
-    let mut acc = words
-        .iter()
-        .fold(0u64, |acc, w| acc ^ u64::from_le_bytes(*w));
-    acc ^= acc >> 32;
-    acc ^= acc >> 16;
-    acc ^= acc >> 8;
-    tail.iter().fold(acc as u8, |acc, b| acc ^ b)
+    let (blocks, rest) = bytes.as_chunks::<32>();
+    let mut lanes = [0u8; 32];
+    for block in blocks {
+        for (lane, b) in lanes.iter_mut().zip(block) {
+            *lane ^= b;
+        }
+    }
+    lanes.iter().chain(rest).fold(0u8, |acc, b| acc ^ b)
 }
 
 /// Upper-case hex digit value (the checksum is always upper case).
@@ -210,10 +230,7 @@ impl<'a> Frame<'a> {
     /// The fields in order; each is checked against the grammar as it is
     /// read, and iteration ends after the first error.
     pub fn fields(&self) -> Fields<'a> {
-        Fields {
-            rest: &self.content[self.type_len as usize..],
-            index: 0,
-        }
+        Fields::new(self.content, self.type_len as usize)
     }
 
     /// The value of the first field named `key`, if the fields up to it are
@@ -280,12 +297,121 @@ impl core::fmt::Debug for Field<'_> {
     }
 }
 
+/// Words of 64 bits covering a whole body, one bit per byte.
+const MASK_WORDS: usize = MAX_BODY_LEN.div_ceil(64);
+
+/// Bit 7 of each byte of the result is set where that byte of `w` equals `c`.
+#[inline]
+const fn eq_mask(w: u64, c: u8) -> u64 {
+    let x = w ^ (c as u64 * LO);
+    !(((x & !HI) + !HI) | x) & HI
+}
+
+/// Bit 7 of each byte set where `lo <= byte <= hi`, for bytes below 0x80
+/// (a body is printable, so every byte is).
+#[inline]
+const fn range_mask(w: u64, lo: u8, hi: u8) -> u64 {
+    let ge_lo = w + (0x80 - lo as u64) * LO;
+    let gt_hi = w + (0x7F - hi as u64) * LO;
+    ge_lo & !gt_hi & HI
+}
+
+/// Bit 7 of each byte set where that byte cannot stand in a key.
+#[inline]
+const fn non_key_mask(w: u64) -> u64 {
+    let key = range_mask(w, b'a', b'z') | range_mask(w, b'0', b'9') | eq_mask(w, b'_');
+    !key & HI
+}
+
+/// Gathers bit 7 of each byte into the low 8 bits (byte i to bit i).
+#[inline]
+const fn movemask(m: u64) -> u64 {
+    ((m >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56
+}
+
 /// Iterator over a frame's fields; see [`Frame::fields`].
+///
+/// It finds field boundaries in bit masks of the whole body built eight
+/// bytes a step, so splitting fields does not branch per byte.
 #[derive(Clone)]
 pub struct Fields<'a> {
-    /// Empty, or starts with the space before the next field.
-    rest: &'a [u8],
+    content: &'a [u8],
+    /// At the space before the next field, or at the end.
+    pos: usize,
+    /// Bit i set where `content[i]` is a space.
+    spaces: [u64; MASK_WORDS],
+    /// Where the first `*` is (none may stand in a value), or the end.
+    first_star: usize,
     index: u8,
+}
+
+impl<'a> Fields<'a> {
+    #[inline]
+    fn new(content: &'a [u8], pos: usize) -> Self {
+        let mut spaces = [0u64; MASK_WORDS];
+        let mut first_star = content.len();
+        let (words, tail) = content.as_chunks::<8>();
+        let mut last = [0u8; 8];
+        last[..tail.len()].copy_from_slice(tail);
+        for (j, w) in words.iter().chain(core::iter::once(&last)).enumerate() {
+            let w = u64::from_le_bytes(*w);
+            if let Some(slot) = spaces.get_mut(j / 8) {
+                *slot |= movemask(eq_mask(w, b' ')) << (8 * (j % 8));
+            }
+            let stars = eq_mask(w, b'*');
+            if stars != 0 && first_star == content.len() {
+                first_star = j * 8 + (stars.trailing_zeros() / 8) as usize;
+            }
+        }
+        Fields {
+            content,
+            pos,
+            spaces,
+            first_star,
+            index: 0,
+        }
+    }
+
+    /// The first space at or after `from`, or the end of the content.
+    #[inline]
+    fn next_space(&self, from: usize) -> usize {
+        let mut word = from / 64;
+        let Some(&first) = self.spaces.get(word) else {
+            return self.content.len();
+        };
+        let mut bits = first & (!0u64 << (from % 64));
+        while bits == 0 {
+            word += 1;
+            match self.spaces.get(word) {
+                Some(&b) => bits = b,
+                None => return self.content.len(),
+            }
+        }
+        (word * 64 + bits.trailing_zeros() as usize).min(self.content.len())
+    }
+
+    /// Length of the run of key bytes at the start of `rest` (17 meaning
+    /// "more than 16"). Sixteen bytes at once where the body has them.
+    #[inline]
+    fn key_len(rest: &[u8]) -> usize {
+        let Some(head) = rest.first_chunk::<16>() else {
+            // Near the end of the body: few bytes, plain loop.
+            return rest
+                .iter()
+                .take(MAX_KEY_LEN + 1)
+                .position(|&b| !is_key_byte(b))
+                .unwrap_or(rest.len().min(MAX_KEY_LEN + 1));
+        };
+        let (a, b) = head.split_at(8);
+        let lo = non_key_mask(u64::from_le_bytes(a.try_into().unwrap_or_default()));
+        let hi = non_key_mask(u64::from_le_bytes(b.try_into().unwrap_or_default()));
+        let bits = movemask(lo) | movemask(hi) << 8;
+        if bits == 0 {
+            // Sixteen key bytes: a 16-byte key if the next byte ends it.
+            return 16 + usize::from(rest.get(16).is_some_and(|&b| is_key_byte(b)));
+        }
+        bits.trailing_zeros() as usize
+    }
 }
 
 impl<'a> Iterator for Fields<'a> {
@@ -293,34 +419,104 @@ impl<'a> Iterator for Fields<'a> {
 
     #[inline]
     fn next(&mut self) -> Option<Self::Item> {
-        let [b' ', s @ ..] = self.rest else {
-            // The TYPE check guarantees a space or the end here.
+        if self.pos >= self.content.len() {
             return None;
-        };
+        }
+        // Here content[pos] is a space: the TYPE check and the previous
+        // field ensure it.
+        let start = self.pos + 1;
+        let end = self.next_space(start);
         let index = self.index;
         self.index = self.index.saturating_add(1);
-        let key_len = s
-            .iter()
-            .take(MAX_KEY_LEN + 1)
-            .position(|&b| !is_key_byte(b))
-            .unwrap_or(s.len());
-        if key_len == 0 || key_len > MAX_KEY_LEN || s.get(key_len) != Some(&b'=') {
-            self.rest = &[];
+        let field = &self.content[start..end];
+        // The key ends at or before the space that ends the field, so
+        // looking past the field is harmless.
+        let key_len = Self::key_len(&self.content[start..]);
+        if key_len == 0 || key_len > MAX_KEY_LEN || field.get(key_len) != Some(&b'=') {
+            self.pos = self.content.len();
             return Some(Err(DecodeError::BadKey { index }));
         }
-        let v = &s[key_len + 1..];
-        let value_len = v.iter().position(|&b| b == b' ').unwrap_or(v.len());
-        let value = &v[..value_len];
-        if value.is_empty() || value.contains(&b'*') {
-            self.rest = &[];
+        let value_at = start + key_len + 1;
+        if value_at == end || (value_at..end).contains(&self.first_star) {
+            self.pos = self.content.len();
             return Some(Err(DecodeError::BadValue { index }));
         }
-        self.rest = &v[value_len..];
+        self.pos = end;
         Some(Ok(Field {
-            key: &s[..key_len],
-            value,
+            key: &field[..key_len],
+            value: &self.content[value_at..end],
         }))
     }
+}
+
+/// What [`Cursor::take`] found.
+pub(crate) enum Take<'a> {
+    /// The next field has another key.
+    Absent,
+    /// The next field has this key; its value (non-empty, no `*`).
+    Value(&'a [u8]),
+    /// The next field has this key but a bad value.
+    Invalid,
+}
+
+/// Reads fields that are expected in a known order, without building the
+/// masks of [`Fields`]: the fast path for frames from our own encoder,
+/// which writes every TYPE's keys in one order. Whatever it cannot take,
+/// the caller re-reads with [`Fields`], which gives the exact error.
+pub(crate) struct Cursor<'a> {
+    /// Empty, or starts with the space before the next field.
+    rest: &'a [u8],
+}
+
+impl<'a> Cursor<'a> {
+    pub(crate) fn new(frame: &Frame<'a>) -> Self {
+        Cursor {
+            rest: &frame.content[frame.type_len as usize..],
+        }
+    }
+
+    /// Takes the next field if its key is `key`.
+    #[inline(always)]
+    pub(crate) fn take(&mut self, key: &str) -> Take<'a> {
+        let k = key.as_bytes();
+        let [b' ', rest @ ..] = self.rest else {
+            return Take::Absent;
+        };
+        match rest.split_at_checked(k.len()) {
+            Some((head, [b'=', v @ ..])) if head == k => {
+                let end = value_end(v);
+                if end == 0 || v.get(end) == Some(&b'*') {
+                    return Take::Invalid;
+                }
+                self.rest = &v[end..];
+                Take::Value(&v[..end])
+            }
+            _ => Take::Absent,
+        }
+    }
+
+    /// Whether every field was taken.
+    pub(crate) fn at_end(&self) -> bool {
+        self.rest.is_empty()
+    }
+}
+
+/// Index of the first space or `*` in `v`, or its length; eight bytes a step.
+#[inline(always)]
+fn value_end(v: &[u8]) -> usize {
+    let (words, tail) = v.as_chunks::<8>();
+    for (n, w) in words.iter().enumerate() {
+        let w = u64::from_le_bytes(*w);
+        let m = eq_mask(w, b' ') | eq_mask(w, b'*');
+        if m != 0 {
+            return n * 8 + (m.trailing_zeros() / 8) as usize;
+        }
+    }
+    let base = words.len() * 8;
+    base + tail
+        .iter()
+        .position(|&b| b == b' ' || b == b'*')
+        .unwrap_or(tail.len())
 }
 
 /// Bytes known to be ASCII as `&str`.
@@ -344,6 +540,34 @@ mod tests {
                 let want = (!is_printable(b)).then_some(lane);
                 assert_eq!(first_non_printable(&buf), want, "byte {b:#04x} lane {lane}");
             }
+        }
+    }
+
+    #[test]
+    fn masks_match_their_definitions_for_every_printable_byte_at_every_lane() {
+        for b in 0x20..=0x7Eu8 {
+            for lane in 0..8 {
+                let mut w = [b'A'; 8];
+                w[lane] = b;
+                let w = u64::from_le_bytes(w);
+                let bit = |m: u64| movemask(m) >> lane & 1 == 1;
+                assert_eq!(bit(eq_mask(w, b' ')), b == b' ', "{b:#x} {lane}");
+                assert_eq!(bit(eq_mask(w, b'*')), b == b'*', "{b:#x} {lane}");
+                assert_eq!(bit(non_key_mask(w)), !is_key_byte(b), "{b:#x} {lane}");
+                assert_eq!(movemask(eq_mask(w, b)) >> lane & 1, 1);
+            }
+        }
+    }
+
+    #[test]
+    fn fields_split_across_mask_words() {
+        // Fields straddling 64-byte word edges, up to the longest body.
+        for pad in 1..70 {
+            let body = format!("T a={} bb=2 c={}", "x".repeat(pad), "y".repeat(400));
+            let f = Frame::parse(body.as_bytes()).unwrap();
+            let got: std::vec::Vec<_> = f.fields().map(|f| f.unwrap().key()).collect();
+            assert_eq!(got, ["a", "bb", "c"], "pad {pad}");
+            assert_eq!(f.field("c").map(str::len), Some(400));
         }
     }
 

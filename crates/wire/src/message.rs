@@ -9,7 +9,7 @@
 
 use crate::encode::BodyWriter;
 use crate::error::{DecodeError, ValueProblem};
-use crate::frame::{Field, Fields, Frame};
+use crate::frame::{Cursor, Frame, Take};
 use crate::text::{Text, Token};
 
 /// Version of this protocol, sent in [`Hello`].
@@ -23,25 +23,30 @@ pub(crate) trait Value<'a>: Sized {
 
 #[inline]
 fn parse_u64(b: &[u8]) -> Result<u64, ValueProblem> {
-    if b.is_empty() || b.len() > 20 {
-        return Err(if b.iter().all(u8::is_ascii_digit) && !b.is_empty() {
-            ValueProblem::OutOfRange
-        } else {
-            ValueProblem::NotANumber
-        });
-    }
-    let mut n: u64 = 0;
-    for &c in b {
-        let d = c.wrapping_sub(b'0');
-        if d > 9 {
-            return Err(ValueProblem::NotANumber);
+    // Up to 19 digits cannot overflow a u64: no checks in the loop.
+    if (1..=19).contains(&b.len()) {
+        let mut n: u64 = 0;
+        let mut bad = false;
+        for &c in b {
+            let d = c.wrapping_sub(b'0');
+            bad |= d > 9;
+            n = n.wrapping_mul(10).wrapping_add(u64::from(d));
         }
-        n = n
-            .checked_mul(10)
-            .and_then(|n| n.checked_add(u64::from(d)))
-            .ok_or(ValueProblem::OutOfRange)?;
+        return if bad {
+            Err(ValueProblem::NotANumber)
+        } else {
+            Ok(n)
+        };
     }
-    Ok(n)
+    if b.is_empty() || !b.iter().all(u8::is_ascii_digit) {
+        return Err(ValueProblem::NotANumber);
+    }
+    // 20 digits or more: only some 20-digit numbers fit.
+    b.iter()
+        .try_fold(0u64, |n, &c| {
+            n.checked_mul(10)?.checked_add(u64::from(c - b'0'))
+        })
+        .ok_or(ValueProblem::OutOfRange)
 }
 
 #[inline]
@@ -133,12 +138,12 @@ impl<'a, T: Value<'a>> Slot<T> {
         Slot { key, value: None }
     }
 
-    #[inline]
-    fn set(&mut self, f: Field<'a>) -> Result<(), DecodeError> {
+    #[inline(always)]
+    fn set(&mut self, value: &'a [u8]) -> Result<(), DecodeError> {
         if self.value.is_some() {
             return Err(DecodeError::DuplicateField(self.key));
         }
-        let v = T::parse(f.value_bytes()).map_err(|problem| DecodeError::InvalidValue {
+        let v = T::parse(value).map_err(|problem| DecodeError::InvalidValue {
             key: self.key,
             problem,
         })?;
@@ -204,20 +209,39 @@ macro_rules! wire_names {
 /// A message body: how it reads from fields and writes to them (its TYPE
 /// is given once, in `messages!`).
 trait Body<'a>: Sized {
-    fn decode(fields: Fields<'a>) -> Result<Self, DecodeError>;
+    fn decode(frame: &Frame<'a>) -> Result<Self, DecodeError>;
     fn encode(&self, w: &mut BodyWriter<'_>);
 }
 
-/// Decodes a body: one slot per known key, unknown keys ignored, then
-/// builds the value from the slots.
+/// Decodes a body into one slot per known key, then builds the value from
+/// the slots. Slots are listed in the order encoders write them: a frame
+/// with exactly those keys in that order takes the fast path ([`Cursor`]);
+/// any other frame (other order, unknown keys, an error) is read field by
+/// field, which accepts any order, ignores unknown keys and gives the exact
+/// error. Both paths accept the same frames with the same result.
 macro_rules! decode_fields {
-    ($fields:expr, { $($slot:ident : $key:literal),* $(,)? }, $build:expr) => {{
+    ($frame:expr, { $($slot:ident : $key:literal),* $(,)? }, $build:expr) => {{
+        let frame: &Frame<'a> = $frame;
         $(let mut $slot = Slot::new($key);)*
-        for f in $fields {
-            let f = f?;
-            match f.key_bytes() {
-                $(k if k == $key.as_bytes() => $slot.set(f)?,)*
-                _ => {}
+        let mut cursor = Cursor::new(frame);
+        let mut fast = true;
+        $(
+            if fast {
+                match cursor.take($key) {
+                    Take::Absent => {}
+                    Take::Value(v) => fast = $slot.set(v).is_ok(),
+                    Take::Invalid => fast = false,
+                }
+            }
+        )*
+        if !(fast && cursor.at_end()) {
+            $($slot = Slot::new($key);)*
+            for f in frame.fields() {
+                let f = f?;
+                match f.key_bytes() {
+                    $(k if k == $key.as_bytes() => $slot.set(f.value_bytes())?,)*
+                    _ => {}
+                }
             }
         }
         $build
@@ -237,8 +261,8 @@ pub struct Hello<'a> {
 }
 
 impl<'a> Body<'a> for Hello<'a> {
-    fn decode(fields: Fields<'a>) -> Result<Self, DecodeError> {
-        decode_fields!(fields, { name: "name", ver: "ver", proto: "proto" }, {
+    fn decode(frame: &Frame<'a>) -> Result<Self, DecodeError> {
+        decode_fields!(frame, { name: "name", ver: "ver", proto: "proto" }, {
             Ok(Hello { name: name.req()?, version: ver.req()?, protocol: proto.req()? })
         })
     }
@@ -257,8 +281,8 @@ pub struct Ready<'a> {
 }
 
 impl<'a> Body<'a> for Ready<'a> {
-    fn decode(fields: Fields<'a>) -> Result<Self, DecodeError> {
-        decode_fields!(fields, { name: "name" }, Ok(Ready { name: name.req()? }))
+    fn decode(frame: &Frame<'a>) -> Result<Self, DecodeError> {
+        decode_fields!(frame, { name: "name" }, Ok(Ready { name: name.req()? }))
     }
     fn encode(&self, w: &mut BodyWriter<'_>) {
         self.name.write("name", w);
@@ -277,8 +301,8 @@ pub struct Heartbeat<'a> {
 }
 
 impl<'a> Body<'a> for Heartbeat<'a> {
-    fn decode(fields: Fields<'a>) -> Result<Self, DecodeError> {
-        decode_fields!(fields, { name: "name", seq: "seq", up: "up" }, {
+    fn decode(frame: &Frame<'a>) -> Result<Self, DecodeError> {
+        decode_fields!(frame, { name: "name", seq: "seq", up: "up" }, {
             Ok(Heartbeat { name: name.req()?, seq: seq.req()?, uptime_us: up.req()? })
         })
     }
@@ -305,8 +329,8 @@ pub struct ImuSample {
 }
 
 impl<'a> Body<'a> for ImuSample {
-    fn decode(fields: Fields<'a>) -> Result<Self, DecodeError> {
-        decode_fields!(fields, {
+    fn decode(frame: &Frame<'a>) -> Result<Self, DecodeError> {
+        decode_fields!(frame, {
             seq: "seq", t: "t", ax: "ax", ay: "ay", az: "az",
             gx: "gx", gy: "gy", gz: "gz", tc: "tc",
         }, {
@@ -346,8 +370,8 @@ pub struct LightSample {
 }
 
 impl<'a> Body<'a> for LightSample {
-    fn decode(fields: Fields<'a>) -> Result<Self, DecodeError> {
-        decode_fields!(fields, { seq: "seq", t: "t", lux: "lux", raw: "raw" }, {
+    fn decode(frame: &Frame<'a>) -> Result<Self, DecodeError> {
+        decode_fields!(frame, { seq: "seq", t: "t", lux: "lux", raw: "raw" }, {
             Ok(LightSample { seq: seq.req()?, t_us: t.req()?, lux_milli: lux.req()?, raw: raw.req()? })
         })
     }
@@ -439,8 +463,8 @@ pub struct Command {
 }
 
 impl<'a> Body<'a> for Command {
-    fn decode(fields: Fields<'a>) -> Result<Self, DecodeError> {
-        decode_fields!(fields, {
+    fn decode(frame: &Frame<'a>) -> Result<Self, DecodeError> {
+        decode_fields!(frame, {
             id: "id", op: "op", hz: "hz", accel: "accel", gyro: "gyro",
             fs: "fs", gain: "gain", it: "it",
         }, {
@@ -510,8 +534,8 @@ pub struct Ack {
 }
 
 impl<'a> Body<'a> for Ack {
-    fn decode(fields: Fields<'a>) -> Result<Self, DecodeError> {
-        decode_fields!(fields, { id: "id", op: "op" }, Ok(Ack { id: id.req()?, op: op.req()? }))
+    fn decode(frame: &Frame<'a>) -> Result<Self, DecodeError> {
+        decode_fields!(frame, { id: "id", op: "op" }, Ok(Ack { id: id.req()?, op: op.req()? }))
     }
     fn encode(&self, w: &mut BodyWriter<'_>) {
         self.id.write("id", w);
@@ -553,8 +577,8 @@ pub struct ErrorReport<'a> {
 }
 
 impl<'a> Body<'a> for ErrorReport<'a> {
-    fn decode(fields: Fields<'a>) -> Result<Self, DecodeError> {
-        decode_fields!(fields, { id: "id", code: "code", text: "text" }, {
+    fn decode(frame: &Frame<'a>) -> Result<Self, DecodeError> {
+        decode_fields!(frame, { id: "id", code: "code", text: "text" }, {
             Ok(ErrorReport { id: id.opt(), code: code.req()?, text: text.opt().unwrap_or(Text::new("")) })
         })
     }
@@ -585,8 +609,8 @@ pub struct Stats<'a> {
 }
 
 impl<'a> Body<'a> for Stats<'a> {
-    fn decode(fields: Fields<'a>) -> Result<Self, DecodeError> {
-        decode_fields!(fields, {
+    fn decode(frame: &Frame<'a>) -> Result<Self, DecodeError> {
+        decode_fields!(frame, {
             name: "name", id: "id", sent: "sent", drop: "drop",
             recv: "recv", rej: "rej", err: "err",
         }, {
@@ -723,8 +747,8 @@ pub struct ProcessState<'a> {
 }
 
 impl<'a> Body<'a> for ProcessState<'a> {
-    fn decode(fields: Fields<'a>) -> Result<Self, DecodeError> {
-        decode_fields!(fields, {
+    fn decode(frame: &Frame<'a>) -> Result<Self, DecodeError> {
+        decode_fields!(frame, {
             name: "name", pid: "pid", st: "st", exit: "exit", sig: "sig",
             core: "core", ran: "ran", restarts: "restarts", next: "next",
         }, {
@@ -801,8 +825,8 @@ pub struct Gesture {
 }
 
 impl<'a> Body<'a> for Gesture {
-    fn decode(fields: Fields<'a>) -> Result<Self, DecodeError> {
-        decode_fields!(fields, { kind: "kind", t: "t" }, Ok(Gesture { kind: kind.req()?, t_us: t.req()? }))
+    fn decode(frame: &Frame<'a>) -> Result<Self, DecodeError> {
+        decode_fields!(frame, { kind: "kind", t: "t" }, Ok(Gesture { kind: kind.req()?, t_us: t.req()? }))
     }
     fn encode(&self, w: &mut BodyWriter<'_>) {
         self.kind.write("kind", w);
@@ -836,8 +860,8 @@ pub struct LogLine<'a> {
 }
 
 impl<'a> Body<'a> for LogLine<'a> {
-    fn decode(fields: Fields<'a>) -> Result<Self, DecodeError> {
-        decode_fields!(fields, { name: "name", lvl: "lvl", text: "text" }, {
+    fn decode(frame: &Frame<'a>) -> Result<Self, DecodeError> {
+        decode_fields!(frame, { name: "name", lvl: "lvl", text: "text" }, {
             Ok(LogLine { name: name.req()?, level: lvl.req()?, text: text.opt().unwrap_or(Text::new("")) })
         })
     }
@@ -868,8 +892,8 @@ macro_rules! messages {
             /// with valid values; an unknown TYPE must have well-formed fields.
             #[inline]
             pub fn decode(frame: Frame<'a>) -> Result<Self, DecodeError> {
-                match frame.msg_type() {
-                    $($wire => <$ty as Body<'a>>::decode(frame.fields()).map(Message::$variant),)*
+                match frame.type_bytes() {
+                    $(t if t == $wire.as_bytes() => <$ty as Body<'a>>::decode(&frame).map(Message::$variant),)*
                     _ => {
                         frame.validate_fields()?;
                         Ok(Message::Unknown(frame))

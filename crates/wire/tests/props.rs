@@ -267,3 +267,89 @@ proptest! {
         }
     }
 }
+
+/// The field grammar, written the plain way, byte by byte.
+fn reference_fields(content: &str) -> Vec<Result<(String, String), wire::DecodeError>> {
+    let type_end = content.find(' ').unwrap_or(content.len());
+    let mut out = Vec::new();
+    if type_end == content.len() {
+        return out;
+    }
+    for (index, field) in content[type_end + 1..].split(' ').enumerate() {
+        let index = index as u8;
+        let key_len = field.bytes().take_while(|&b| wire::is_key_byte(b)).count();
+        if key_len == 0
+            || key_len > wire::MAX_KEY_LEN
+            || field.as_bytes().get(key_len) != Some(&b'=')
+        {
+            out.push(Err(wire::DecodeError::BadKey { index }));
+            return out;
+        }
+        let value = &field[key_len + 1..];
+        if value.is_empty() || value.contains('*') {
+            out.push(Err(wire::DecodeError::BadValue { index }));
+            return out;
+        }
+        out.push(Ok((field[..key_len].to_owned(), value.to_owned())));
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(4000))]
+
+    #[test]
+    fn the_field_splitter_agrees_with_the_plain_grammar(
+        fields in proptest::collection::vec("[a-c_0=* A%]{0,20}", 0..30),
+    ) {
+        let content = format!("T {}", fields.join(" "));
+        let content = &content[..content.len().min(wire::MAX_BODY_LEN)];
+        if let Ok(frame) = wire::Frame::parse(content.as_bytes()) {
+            // (A body ending in " *HH" would be read as a checksum.)
+            prop_assume!(frame.content() == content);
+            let got: Vec<_> = frame
+                .fields()
+                .map(|f| f.map(|f| (f.key().to_owned(), f.value().to_owned())))
+                .collect();
+            prop_assert_eq!(got, reference_fields(content));
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// Frames from our encoder take the in-order fast path; the same fields
+    /// shuffled, or with an unknown key added, take the field-by-field path.
+    /// Both must give the same message.
+    #[test]
+    fn field_order_and_unknown_keys_do_not_change_the_message(
+        r in raw(),
+        seed in any::<u64>(),
+        extra in any::<bool>(),
+    ) {
+        let msg = build(&r);
+        let mut buf = FrameBuf::new();
+        let Ok(bytes) = buf.encode(&msg) else { return Ok(()) };
+        let frame = wire::Frame::parse(&bytes[1..bytes.len() - 1]).unwrap();
+        let mut fields: Vec<String> = frame.fields().map(|f| {
+            let f = f.unwrap();
+            format!("{}={}", f.key(), f.value())
+        }).collect();
+        // A deterministic shuffle from the seed.
+        let mut x = seed | 1;
+        for i in (1..fields.len()).rev() {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            fields.swap(i, (x % (i as u64 + 1)) as usize);
+        }
+        if extra {
+            fields.insert((x % (fields.len() as u64 + 1)) as usize, "zz_future=1".to_owned());
+        }
+        let body = format!("{} {}", frame.msg_type(), fields.join(" "));
+        let body = body.trim_end();
+        let shuffled = wire::Frame::parse(body.as_bytes()).unwrap();
+        prop_assert_eq!(Message::decode(shuffled), Ok(msg));
+    }
+}
