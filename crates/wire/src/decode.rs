@@ -9,7 +9,9 @@ use crate::message::Message;
 /// it (the `STATS` message) and tests can assert on it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counters {
-    /// Frames that passed the framing rules (bytes, length, checksum, TYPE).
+    /// Frames delivered: they passed the framing rules (bytes, length,
+    /// checksum, TYPE) and, when decoded as messages, the field rules too.
+    /// Every CR starts a frame that ends up here or in a drop counter.
     pub frames: u64,
     /// Bytes outside any frame (before a CR, including stray LFs), skipped.
     pub noise_bytes: u64,
@@ -193,8 +195,9 @@ impl FrameDecoder {
     /// Feeds a chunk and calls `on_frame` for every good frame in it.
     #[inline]
     pub fn decode(&mut self, input: &[u8], mut on_frame: impl FnMut(Frame<'_>)) {
-        self.run(input, |e, _| {
+        self.run(input, |e, counters| {
             if let Event::Frame { frame, .. } = e {
+                counters.frames += 1;
                 on_frame(frame);
             }
         });
@@ -214,6 +217,7 @@ impl FrameDecoder {
             if let Event::Frame { frame, .. } = e {
                 match Message::decode(frame) {
                     Ok(m) => {
+                        counters.frames += 1;
                         if matches!(m, Message::Unknown(_)) {
                             counters.unknown_type += 1;
                         }
@@ -231,7 +235,12 @@ impl FrameDecoder {
     /// Feeds a chunk and reports everything: frames, noise runs and dropped
     /// frames with their offsets. For diagnostics (`wire-dump`).
     pub fn decode_events(&mut self, input: &[u8], mut on_event: impl FnMut(Event<'_>)) {
-        self.run(input, |e, _| on_event(e));
+        self.run(input, |e, counters| {
+            if let Event::Frame { .. } = e {
+                counters.frames += 1;
+            }
+            on_event(e);
+        });
     }
 
     /// Ends the stream: a frame in progress is counted as truncated.
@@ -251,8 +260,9 @@ impl FrameDecoder {
         })
     }
 
-    /// The state machine. `emit` gets every event and the counters (to count
-    /// what only the caller can judge, such as malformed fields).
+    /// The state machine. It counts every drop; `emit` gets every event and
+    /// the counters, and counts delivered frames (only the caller knows
+    /// whether it delivers a frame or finds its fields malformed).
     #[inline]
     fn run(&mut self, input: &[u8], mut emit: impl FnMut(Event<'_>, &mut Counters)) {
         let base = self.offset;
@@ -399,10 +409,7 @@ fn end_of_body(
         other => (Err(DropReason::BadByte(other)), State::SkipToCr),
     };
     match result {
-        Ok(frame) => {
-            counters.frames += 1;
-            emit(Event::Frame { at, frame }, counters);
-        }
+        Ok(frame) => emit(Event::Frame { at, frame }, counters),
         Err(reason) => {
             counters.count(&reason);
             emit(

@@ -183,7 +183,7 @@ fn malformed_fields_and_unknown_types_are_counted_by_the_message_decoder() {
         ]
     );
     let c = dec.counters();
-    assert_eq!((c.frames, c.malformed, c.unknown_type), (4, 2, 1));
+    assert_eq!((c.frames, c.malformed, c.unknown_type), (2, 2, 1));
     assert_eq!(c.dropped(), 2);
 }
 

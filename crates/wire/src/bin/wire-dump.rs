@@ -89,6 +89,8 @@ fn dump(mut input: impl Read, name: &str, quiet: bool, out: &mut impl Write) -> 
     }
     out.write_all(lines.as_bytes())?;
     let mut counters: Counters = *decoder.counters();
+    // Frames whose fields turned out malformed were not delivered.
+    counters.frames -= tally.malformed;
     counters.malformed += tally.malformed;
     counters.unknown_type += tally.unknown;
     writeln!(out, "-- {name}: {counters}")
