@@ -5,7 +5,7 @@
 
 use std::hint::black_box;
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group};
 use wire::{
     ErrorCode, ErrorReport, FrameBuf, FrameDecoder, Heartbeat, ImuSample, LightSample, Message,
     ProcessState, RunState, Text, Token,
@@ -198,4 +198,39 @@ fn encode(c: &mut Criterion) {
 }
 
 criterion_group!(benches, decode, encode);
-criterion_main!(benches);
+
+/// `WIRE_CODEC_ONCE=frames|messages|naive|setup`: decode the realistic
+/// stream ten times and exit, for counting instructions with
+/// `valgrind --tool=callgrind` (repeatable on a noisy machine; `setup`
+/// is the baseline to subtract).
+fn once(which: &str) {
+    let stream = realistic_stream();
+    let mut n = 0u64;
+    for _ in 0..10 {
+        match which {
+            "frames" => {
+                FrameDecoder::new().decode(black_box(&stream), |f| n += f.type_bytes().len() as u64)
+            }
+            "messages" => FrameDecoder::new()
+                .decode_messages(black_box(&stream), |m| n += u64::from(m.is_ok())),
+            "naive" => naive_frames(black_box(&stream), |f| n += u64::from(f[0])),
+            _ => {}
+        }
+    }
+    let mut d = FrameDecoder::new();
+    d.decode(&stream, |_| {});
+    println!(
+        "{which}: {} bytes, {} frames per pass, checksum {n}",
+        stream.len(),
+        d.counters().frames
+    );
+}
+
+fn main() {
+    if let Ok(which) = std::env::var("WIRE_CODEC_ONCE") {
+        once(&which);
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

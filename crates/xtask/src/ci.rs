@@ -46,7 +46,7 @@ pub(crate) const STAGES: &[Stage] = &[
     },
     Stage {
         name: "clippy",
-        about: "clippy on every crate and target, warnings denied",
+        about: "clippy on every crate and target (and wire without std), warnings denied",
         needs: Needs {
             rustup_components: &["clippy"],
             ..Needs::NONE
@@ -92,16 +92,29 @@ fn fmt(_: &Ctx) -> Result<(), Error> {
 }
 
 fn clippy(_: &Ctx) -> Result<(), Error> {
-    Cmd::cargo([
-        "clippy",
-        "--workspace",
-        "--all-targets",
-        "--locked",
-        "--",
-        "-D",
-        "warnings",
+    run_all([
+        Cmd::cargo([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--locked",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+        // The protocol codec also builds without std (for small targets).
+        Cmd::cargo([
+            "clippy",
+            "--package",
+            "wire",
+            "--lib",
+            "--no-default-features",
+            "--locked",
+            "--",
+            "-D",
+            "warnings",
+        ]),
     ])
-    .run()
 }
 
 fn test(_: &Ctx) -> Result<(), Error> {
