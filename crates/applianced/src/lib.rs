@@ -1,0 +1,19 @@
+//! `applianced`, the appliance's supervisor: the first process of the
+//! appliance, in the tradition of init and runit. It reads the **topology**
+//! (a TOML file naming the pipes and the processes), creates every pipe
+//! itself and keeps both ends open, starts each process with only the pipe
+//! ends it may use (their fd numbers substituted into its argv), then
+//! watches the processes and restarts them by their policy. Because the
+//! supervisor holds every pipe, a process that dies and restarts finds its
+//! pipe as it left it, and its peers never see EOF or EPIPE.
+//!
+//! This crate so far holds the topology: [`topology::Topology::load`]
+//! parses, validates and resolves a topology file into plain data (the fd
+//! plan of every process included), and `applianced --config FILE --check`
+//! prints it. Spawning and supervising come next.
+//!
+//! The child side of the pipes, taking the fds from argv, is the
+//! `pipe-ends` crate.
+
+pub mod signal;
+pub mod topology;
