@@ -56,7 +56,7 @@ impl<'b> BodyWriter<'b> {
         BodyWriter { buf, len: 1 }
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn put(&mut self, bytes: &[u8]) {
         let end = self.len + bytes.len();
         if let Some(dst) = self.buf.get_mut(self.len..end) {
@@ -70,8 +70,9 @@ impl<'b> BodyWriter<'b> {
         self.put(t);
     }
 
-    /// ` key=` with one bound check.
-    #[inline]
+    /// ` key=` with one bound check. Inlined so the key's length is known
+    /// where it is a literal, and the copy is a few moves.
+    #[inline(always)]
     fn key(&mut self, key: &str) {
         let k = key.as_bytes();
         let end = self.len + k.len() + 2;
@@ -83,38 +84,44 @@ impl<'b> BodyWriter<'b> {
         self.len = end;
     }
 
-    /// Decimal digits, two at a time.
-    #[inline]
+    /// Decimal digits, two at a time, written straight into the buffer
+    /// (no temporary, no copy call: this is the hot path of every sample).
+    #[inline(always)]
     fn digits(&mut self, mut v: u64) {
         const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
             2021222324252627282930313233343536373839\
             4041424344454647484950515253545556575859\
             6061626364656667686970717273747576777879\
             8081828384858687888990919293949596979899";
-        let mut digits = [0u8; 20];
-        let mut i = digits.len();
-        while v >= 100 {
-            let pair = (v % 100) as usize * 2;
-            v /= 100;
-            i -= 2;
-            digits[i..i + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+        let n = v.checked_ilog10().unwrap_or(0) as usize + 1;
+        let end = self.len + n;
+        if let Some(dst) = self.buf.get_mut(self.len..end) {
+            let mut i = n;
+            while v >= 100 {
+                let pair = (v % 100) as usize * 2;
+                v /= 100;
+                i -= 2;
+                dst[i] = PAIRS[pair];
+                dst[i + 1] = PAIRS[pair + 1];
+            }
+            if v >= 10 {
+                let pair = v as usize * 2;
+                dst[0] = PAIRS[pair];
+                dst[1] = PAIRS[pair + 1];
+            } else {
+                dst[0] = b'0' + v as u8;
+            }
         }
-        if v >= 10 {
-            let pair = v as usize * 2;
-            i -= 2;
-            digits[i..i + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
-        } else {
-            i -= 1;
-            digits[i] = b'0' + v as u8;
-        }
-        self.put(&digits[i..]);
+        self.len = end;
     }
 
+    #[inline(always)]
     pub(crate) fn u64(&mut self, key: &str, v: u64) {
         self.key(key);
         self.digits(v);
     }
 
+    #[inline(always)]
     pub(crate) fn i64(&mut self, key: &str, v: i64) {
         self.key(key);
         if v < 0 {

@@ -67,6 +67,7 @@ macro_rules! unsigned_values {
             fn parse(v: &'a [u8]) -> Result<Self, ValueProblem> {
                 <$t>::try_from(parse_u64(v)?).map_err(|_| ValueProblem::OutOfRange)
             }
+            #[inline(always)]
             fn write(&self, key: &str, w: &mut BodyWriter<'_>) {
                 w.u64(key, u64::from(*self));
             }
@@ -80,6 +81,7 @@ impl<'a> Value<'a> for i32 {
     fn parse(v: &'a [u8]) -> Result<Self, ValueProblem> {
         i32::try_from(parse_i64(v)?).map_err(|_| ValueProblem::OutOfRange)
     }
+    #[inline(always)]
     fn write(&self, key: &str, w: &mut BodyWriter<'_>) {
         w.i64(key, i64::from(*self));
     }
@@ -346,12 +348,14 @@ impl<'a> Body<'a> for ImuSample {
     fn encode(&self, w: &mut BodyWriter<'_>) {
         self.seq.write("seq", w);
         self.t_us.write("t", w);
-        for (key, v) in ["ax", "ay", "az"].into_iter().zip(self.accel_mg) {
-            v.write(key, w);
-        }
-        for (key, v) in ["gx", "gy", "gz"].into_iter().zip(self.gyro_mdps) {
-            v.write(key, w);
-        }
+        // Written out, not looped, so each key is a literal where inlined.
+        let ([ax, ay, az], [gx, gy, gz]) = (self.accel_mg, self.gyro_mdps);
+        ax.write("ax", w);
+        ay.write("ay", w);
+        az.write("az", w);
+        gx.write("gx", w);
+        gy.write("gy", w);
+        gz.write("gz", w);
         self.temp_cc.write("tc", w);
     }
 }
