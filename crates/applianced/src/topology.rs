@@ -25,7 +25,7 @@
 //! restart = "always"
 //! stop_signal = "SIGTERM"
 //! stop_timeout = "2s"
-//! backoff = { initial = "0s", factor = 2.0, max = "30s", reset_after = "10s" }
+//! backoff = { initial = "0s", step = "100ms", factor = 2.0, max = "30s", reset_after = "10s" }
 //! intensity = { restarts = 5, within = "10s", action = "hold", hold = "60s" }
 //! rlimits = { nofile = 256, core = "unlimited" }
 //! ```
@@ -245,13 +245,17 @@ impl Default for Signal {
     }
 }
 
-/// The delay before a restart: `initial`, then multiplied by `factor` at
-/// each restart up to `max`; back to `initial` after a run of at least
-/// `reset_after`.
+/// The delay before a restart. The first restart of a crash loop waits
+/// `initial` (default 0: at once), the second `step`, each next one
+/// `factor` times longer, up to `max`; a run of at least `reset_after`
+/// ends the loop, so the next restart waits `initial` again. With the
+/// defaults: 0, 100ms, 200ms, 400ms, ... 30s.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Backoff {
     /// The first delay (default 0s).
     pub initial: Duration,
+    /// The second delay (default 100ms), the base of the growth.
+    pub step: Duration,
     /// The multiplier, at least 1.0 (default 2.0).
     pub factor: f64,
     /// The cap, at least `initial` (default 30s).
@@ -264,9 +268,27 @@ impl Default for Backoff {
     fn default() -> Self {
         Backoff {
             initial: Duration::ZERO,
+            step: Duration::from_millis(100),
             factor: 2.0,
             max: Duration::from_secs(30),
             reset_after: Duration::from_secs(10),
+        }
+    }
+}
+
+impl Backoff {
+    /// The delay before restart number `k` of a crash loop (0 for the
+    /// first): `initial`, then `step * factor^(k-1)`, never above `max`.
+    pub fn delay(&self, k: u32) -> Duration {
+        if k == 0 {
+            return self.initial.min(self.max);
+        }
+        let exponent = i32::try_from(k - 1).unwrap_or(i32::MAX);
+        let grown = self.step.as_secs_f64() * self.factor.powi(exponent);
+        if grown.is_finite() && grown < self.max.as_secs_f64() {
+            Duration::from_secs_f64(grown)
+        } else {
+            self.max
         }
     }
 }
@@ -426,5 +448,27 @@ impl Topology {
     /// The process called `name`.
     pub fn process(&self, name: &str) -> Option<&Process> {
         self.processes.iter().find(|p| p.name == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_starts_at_initial_then_grows_from_step_up_to_max() {
+        let b = Backoff::default();
+        let ms = |k| b.delay(k).as_millis();
+        assert_eq!([ms(0), ms(1), ms(2), ms(3), ms(4)], [0, 100, 200, 400, 800]);
+        assert_eq!(b.delay(9), Duration::from_millis(25_600));
+        assert_eq!(b.delay(10), Duration::from_secs(30), "capped");
+        assert_eq!(b.delay(u32::MAX), Duration::from_secs(30), "no overflow");
+        let constant = Backoff {
+            initial: Duration::from_secs(1),
+            step: Duration::from_secs(1),
+            factor: 1.0,
+            ..b
+        };
+        assert!((0..50).all(|k| constant.delay(k) == Duration::from_secs(1)));
     }
 }

@@ -37,7 +37,7 @@ fn check_prints_the_resolved_topology() {
         "  fd 3  read end of pipe to_gui".to_owned(),
         "  fd 4  write end of pipe to_motion".to_owned(),
         "  fd 5  write end of pipe to_light".to_owned(),
-        "  restart always (backoff 0s x2.0 up to 30s, reset after 10s; at most 5 restarts in 10s, then hold 60s); stop SIGTERM, 2s".to_owned(),
+        "  restart always (backoff 0s then 100ms x2.0 up to 30s, reset after 10s; at most 5 restarts in 10s, then hold 60s); stop SIGTERM, 2s".to_owned(),
         format!("process light: {} --rx=3 --tx=4 --again=3", true_path.display()),
     ] {
         assert!(stdout.lines().any(|l| l == line), "missing {line:?} in\n{stdout}");

@@ -173,6 +173,7 @@ fn the_fixture_resolves_completely() {
         light.backoff,
         Backoff {
             initial: Duration::from_millis(100),
+            step: Duration::from_millis(100),
             factor: 1.5,
             max: Duration::from_secs(60),
             reset_after: Duration::from_secs(10),
@@ -283,6 +284,7 @@ fn defaults() {
         a.backoff,
         Backoff {
             initial: Duration::ZERO,
+            step: Duration::from_millis(100),
             factor: 2.0,
             max: Duration::from_secs(30),
             reset_after: Duration::from_secs(10),
@@ -892,7 +894,7 @@ fn the_check_output() {
   fd 3  read end of pipe to_gui
   fd 4  write end of pipe to_motion
   fd 5  write end of pipe to_light
-  restart always (backoff 0s x2.0 up to 30s, reset after 10s; at most 5 restarts in 10s, then hold 60s); stop SIGTERM, 2s
+  restart always (backoff 0s then 100ms x2.0 up to 30s, reset after 10s; at most 5 restarts in 10s, then hold 60s); stop SIGTERM, 2s
   cwd /
   env RUST_LOG=info
   rlimits nofile=256 core=unlimited nproc=64 as=unlimited stack=8388608 memlock=0
@@ -904,7 +906,7 @@ fn the_check_output() {
         text.contains("pipe to_motion: capacity default (65536); read by motion; written by gui\n"),
         "{text}"
     );
-    assert!(text.contains("restart on-failure (backoff 100ms x1.5 up to 60s, reset after 10s; at most 3 restarts in 60s, then shut down); stop SIGINT, 250ms\n"), "{text}");
+    assert!(text.contains("restart on-failure (backoff 100ms then 100ms x1.5 up to 60s, reset after 10s; at most 3 restarts in 60s, then shut down); stop SIGINT, 250ms\n"), "{text}");
 
     // Words a shell would split or misread are quoted; restart never has
     // no backoff to show.

@@ -80,8 +80,9 @@ impl Topology {
             };
             write!(
                 f,
-                " (backoff {} x{:?} up to {}, reset after {}; at most {} restarts in {}, then {action})",
+                " (backoff {} then {} x{:?} up to {}, reset after {}; at most {} restarts in {}, then {action})",
                 dur(b.initial),
+                dur(b.step),
                 b.factor,
                 dur(b.max),
                 dur(b.reset_after),

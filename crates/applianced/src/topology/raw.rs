@@ -60,6 +60,7 @@ pub(crate) struct RawProcess {
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawBackoff {
     pub(crate) initial: Option<Spanned<DurationText>>,
+    pub(crate) step: Option<Spanned<DurationText>>,
     pub(crate) factor: Option<Spanned<Number>>,
     pub(crate) max: Option<Spanned<DurationText>>,
     pub(crate) reset_after: Option<Spanned<DurationText>>,

@@ -518,6 +518,7 @@ impl Checker<'_> {
             return defaults;
         };
         let initial = self.duration("initial", raw.initial.as_ref(), defaults.initial);
+        let step = self.duration("step", raw.step.as_ref(), defaults.step);
         let max = self.duration("max", raw.max.as_ref(), defaults.max);
         let reset_after = self.duration(
             "reset_after",
@@ -542,6 +543,7 @@ impl Checker<'_> {
         }
         Backoff {
             initial,
+            step,
             factor,
             max,
             reset_after,
