@@ -16,4 +16,5 @@
 //! `pipe-ends` crate.
 
 pub mod signal;
+pub mod spawn;
 pub mod topology;

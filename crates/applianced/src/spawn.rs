@@ -1,0 +1,448 @@
+//! Starting one child process, with care: the only place in the supervisor
+//! that forks.
+//!
+//! Everything the child needs (C strings for the path, argv, envp and cwd;
+//! the pointer arrays `execve` takes; the fd plan; the rlimits) is prepared
+//! before `fork`, once per process, in a [`Recipe`]. Between `fork` and
+//! `execve` the child makes raw syscalls only, all async-signal-safe: no
+//! allocation, no lock, no logging. It resets every signal disposition and
+//! the signal mask, leads its own process group, puts stdin, stdout, stderr
+//! and its pipe ends at their numbers, changes directory, sets its rlimits
+//! and execs. If any step fails it writes the step and `errno` into a
+//! close-on-exec error pipe and exits 127; the parent reads that pipe, which
+//! closes empty when `execve` succeeds, so an exec failure is reported as
+//! `exec PATH: reason`, not as a mystery exit 127.
+//!
+//! The fd plan cannot clobber itself: every fd the supervisor owns is kept
+//! at or above [`FD_FLOOR`] ([`lift`]), and children's fds are below it.
+
+#![allow(
+    unsafe_code,
+    reason = "fork, execve and the raw syscalls between them have no safe wrappers that avoid allocation"
+)]
+
+use std::ffi::{CString, OsStr};
+use std::io;
+use std::os::fd::{AsFd, AsRawFd, OwnedFd, RawFd};
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+
+use nix::errno::Errno;
+use nix::fcntl::{FcntlArg, fcntl};
+use nix::libc;
+use nix::unistd::{ForkResult, Pid};
+
+use crate::topology::{Process, RlimitResource, RlimitValue};
+
+/// Every fd the supervisor hands to children lives at or above this
+/// number; children get theirs below it (0, 1, 2, then 3 and up).
+pub const FD_FLOOR: RawFd = 64;
+
+/// The most pipe ends one child can get: fds 3 up to [`FD_FLOOR`] - 1.
+pub const MAX_CHILD_FDS: usize = (FD_FLOOR - 3) as usize;
+
+/// Moves `fd` to the lowest free number at or above [`FD_FLOOR`],
+/// close-on-exec.
+pub fn lift(fd: OwnedFd) -> io::Result<OwnedFd> {
+    if fd.as_raw_fd() >= FD_FLOOR {
+        return Ok(fd);
+    }
+    let raw = fcntl(&fd, FcntlArg::F_DUPFD_CLOEXEC(FD_FLOOR))?;
+    // SAFETY: F_DUPFD_CLOEXEC returned a new fd that nothing else owns.
+    Ok(unsafe { <OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(raw) })
+}
+
+/// The step of the child's set-up that failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Stage {
+    /// `setpgid`: leading its own process group.
+    ProcessGroup = 1,
+    /// `dup2`: putting an fd at its number.
+    Fds = 2,
+    /// `chdir` to the working directory.
+    Chdir = 3,
+    /// `setrlimit`.
+    Rlimit = 4,
+    /// `execve` itself.
+    Exec = 5,
+}
+
+impl Stage {
+    fn from_byte(b: u8) -> Option<Stage> {
+        [
+            Stage::ProcessGroup,
+            Stage::Fds,
+            Stage::Chdir,
+            Stage::Rlimit,
+            Stage::Exec,
+        ]
+        .into_iter()
+        .find(|s| *s as u8 == b)
+    }
+}
+
+/// Why a child did not start.
+#[derive(Debug, thiserror::Error)]
+pub enum SpawnError {
+    /// `fork` (or the error pipe before it) failed.
+    #[error("{name}: cannot fork: {source}")]
+    Fork {
+        /// The process.
+        name: String,
+        /// The error.
+        source: io::Error,
+    },
+    /// A step in the child failed: `exec PATH: No such file or directory`.
+    #[error("{name}: {}", describe(*.stage, .path, .cwd, *.errno))]
+    Child {
+        /// The process.
+        name: String,
+        /// The child that failed (already reaped).
+        pid: Pid,
+        /// Its program.
+        path: String,
+        /// Its working directory.
+        cwd: String,
+        /// The failed step.
+        stage: Stage,
+        /// Its errno.
+        errno: Errno,
+    },
+    /// An argument, environment entry or path holds a NUL byte.
+    #[error("{name}: {what} contains a NUL byte")]
+    Nul {
+        /// The process.
+        name: String,
+        /// Which value.
+        what: String,
+    },
+}
+
+fn describe(stage: Stage, path: &str, cwd: &str, errno: Errno) -> String {
+    let reason = io::Error::from(errno);
+    match stage {
+        Stage::Exec => format!("exec {path}: {reason}"),
+        Stage::Chdir => format!("chdir {cwd}: {reason}"),
+        Stage::ProcessGroup => format!("setpgid: {reason}"),
+        Stage::Fds => format!("dup2 of an inherited fd: {reason}"),
+        Stage::Rlimit => format!("setrlimit: {reason}"),
+    }
+}
+
+/// What a child needs, prepared before `fork` and reused for every restart.
+pub struct Recipe {
+    name: String,
+    path: CString,
+    cwd: CString,
+    // The pointer arrays point into these; CString's heap data does not
+    // move when the Vec does, and neither is changed after construction.
+    _argv: Vec<CString>,
+    _envp: Vec<CString>,
+    argv_ptrs: Vec<*const libc::c_char>,
+    envp_ptrs: Vec<*const libc::c_char>,
+    rlimits: Vec<(nix::sys::resource::Resource, nix::sys::resource::rlim_t)>,
+}
+
+fn cstring(name: &str, what: &str, bytes: &[u8]) -> Result<CString, SpawnError> {
+    CString::new(bytes).map_err(|_| SpawnError::Nul {
+        name: name.to_owned(),
+        what: what.to_owned(),
+    })
+}
+
+fn resource(r: RlimitResource) -> nix::sys::resource::Resource {
+    use nix::sys::resource::Resource as R;
+    match r {
+        RlimitResource::As => R::RLIMIT_AS,
+        RlimitResource::Core => R::RLIMIT_CORE,
+        RlimitResource::Cpu => R::RLIMIT_CPU,
+        RlimitResource::Data => R::RLIMIT_DATA,
+        RlimitResource::Fsize => R::RLIMIT_FSIZE,
+        RlimitResource::Locks => R::RLIMIT_LOCKS,
+        RlimitResource::Memlock => R::RLIMIT_MEMLOCK,
+        RlimitResource::Msgqueue => R::RLIMIT_MSGQUEUE,
+        RlimitResource::Nice => R::RLIMIT_NICE,
+        RlimitResource::Nofile => R::RLIMIT_NOFILE,
+        RlimitResource::Nproc => R::RLIMIT_NPROC,
+        RlimitResource::Rss => R::RLIMIT_RSS,
+        RlimitResource::Rtprio => R::RLIMIT_RTPRIO,
+        RlimitResource::Rttime => R::RLIMIT_RTTIME,
+        RlimitResource::Sigpending => R::RLIMIT_SIGPENDING,
+        RlimitResource::Stack => R::RLIMIT_STACK,
+    }
+}
+
+impl Recipe {
+    /// Prepares `process` (argv[0] is its program path).
+    pub fn new(process: &Process) -> Result<Recipe, SpawnError> {
+        let name = &process.name;
+        let path = cstring(name, "exec", process.exec.as_os_str().as_bytes())?;
+        let cwd = cstring(name, "cwd", process.cwd.as_os_str().as_bytes())?;
+        let mut argv = vec![path.clone()];
+        for (i, arg) in process.args.iter().enumerate() {
+            argv.push(cstring(
+                name,
+                &format!("argument {}", i + 1),
+                arg.as_bytes(),
+            )?);
+        }
+        let mut envp = Vec::new();
+        for (key, value) in &process.env {
+            envp.push(cstring(
+                name,
+                &format!("env {key}"),
+                format!("{key}={value}").as_bytes(),
+            )?);
+        }
+        let ptrs = |v: &[CString]| {
+            v.iter()
+                .map(|c| c.as_ptr())
+                .chain(std::iter::once(std::ptr::null()))
+                .collect()
+        };
+        let rlimits = process
+            .rlimits
+            .iter()
+            .map(|r| {
+                let value = match r.value {
+                    RlimitValue::Limit(n) => n as nix::sys::resource::rlim_t,
+                    RlimitValue::Unlimited => nix::sys::resource::RLIM_INFINITY,
+                };
+                (resource(r.resource), value)
+            })
+            .collect();
+        Ok(Recipe {
+            name: name.clone(),
+            argv_ptrs: ptrs(&argv),
+            envp_ptrs: ptrs(&envp),
+            _argv: argv,
+            _envp: envp,
+            path,
+            cwd,
+            rlimits,
+        })
+    }
+
+    /// The program path, for messages.
+    pub fn path(&self) -> &Path {
+        Path::new(OsStr::from_bytes(self.path.as_bytes()))
+    }
+}
+
+/// The fds a child gets: `stdio` becomes 0, 1, 2; each `(source, target)`
+/// of `pipes` puts the supervisor's `source` at the child's `target`.
+pub struct FdPlan<'a> {
+    /// stdin, stdout, stderr.
+    pub stdio: [RawFd; 3],
+    /// Pipe ends: (the supervisor's fd, the child's fd number).
+    pub pipes: &'a [(RawFd, RawFd)],
+}
+
+/// Forks and execs one child by `recipe` with `fds`. Returns its pid once
+/// `execve` has succeeded (the error pipe closed empty); a failed set-up
+/// or exec is an error, and that child has been reaped.
+pub fn spawn(recipe: &Recipe, fds: &FdPlan<'_>) -> Result<Pid, SpawnError> {
+    let fork_error = |source: io::Error| SpawnError::Fork {
+        name: recipe.name.clone(),
+        source,
+    };
+    debug_assert!(
+        fds.stdio
+            .iter()
+            .chain(fds.pipes.iter().map(|(s, _)| s))
+            .all(|&fd| fd >= FD_FLOOR),
+        "sources must be lifted above FD_FLOOR"
+    );
+    let (report_r, report_w) =
+        nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(|e| fork_error(e.into()))?;
+    let report_w = lift(report_w).map_err(fork_error)?;
+
+    // SAFETY: the supervisor is single-threaded, and the child branch below
+    // makes async-signal-safe syscalls only (`in_child`) before execve or
+    // _exit, so no lock or allocator state copied by fork is ever used.
+    match unsafe { nix::unistd::fork() }.map_err(|e| fork_error(e.into()))? {
+        ForkResult::Child => in_child(recipe, fds, report_w.as_raw_fd()),
+        ForkResult::Parent { child } => {
+            drop(report_w);
+            // Also set in the parent: whichever runs first, the group exists
+            // before anyone signals it. EACCES after exec is harmless.
+            let _ = nix::unistd::setpgid(child, child);
+            match read_report(report_r.as_fd()) {
+                None => Ok(child),
+                Some((stage, errno)) => {
+                    // It exits at once; reap it here so no zombie is left.
+                    let _ = nix::sys::wait::waitpid(child, None);
+                    Err(SpawnError::Child {
+                        name: recipe.name.clone(),
+                        pid: child,
+                        path: recipe.path().display().to_string(),
+                        cwd: String::from_utf8_lossy(recipe.cwd.as_bytes()).into_owned(),
+                        stage,
+                        errno,
+                    })
+                }
+            }
+        }
+    }
+}
+
+/// Reads the child's report: nothing (exec succeeded) or a stage and errno.
+fn read_report(fd: std::os::fd::BorrowedFd<'_>) -> Option<(Stage, Errno)> {
+    let mut buf = [0u8; 5];
+    let mut got = 0;
+    while got < buf.len() {
+        match nix::unistd::read(fd, &mut buf[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(Errno::EINTR) => continue,
+            Err(_) => break,
+        }
+    }
+    if got < buf.len() {
+        return None;
+    }
+    let errno = i32::from_ne_bytes([buf[1], buf[2], buf[3], buf[4]]);
+    Some((Stage::from_byte(buf[0])?, Errno::from_raw(errno)))
+}
+
+/// Linux signals are 1 to 64 on every architecture we build for.
+const LAST_SIGNAL: libc::c_int = 64;
+
+/// The child between fork and exec. Async-signal-safe syscalls only, each
+/// behind a one-line wrapper below.
+fn in_child(recipe: &Recipe, fds: &FdPlan<'_>, report: RawFd) -> ! {
+    let fail = |stage: Stage| -> ! {
+        let errno = Errno::last_raw().to_ne_bytes();
+        sys::write_all(
+            report,
+            &[stage as u8, errno[0], errno[1], errno[2], errno[3]],
+        );
+        sys::exit(127)
+    };
+    // Default dispositions (an ignored signal would stay ignored across
+    // exec), then an empty mask (a blocked mask is inherited too).
+    for signal in 1..=LAST_SIGNAL {
+        if signal != libc::SIGKILL && signal != libc::SIGSTOP {
+            // Fails (EINVAL) for the libc-reserved signals: harmless.
+            sys::default_disposition(signal);
+        }
+    }
+    let _ = nix::sys::signal::sigprocmask(
+        nix::sys::signal::SigmaskHow::SIG_SETMASK,
+        Some(&nix::sys::signal::SigSet::empty()),
+        None,
+    );
+    if nix::unistd::setpgid(Pid::from_raw(0), Pid::from_raw(0)).is_err() {
+        fail(Stage::ProcessGroup);
+    }
+    // Nothing but the plan may reach the program: mark every fd from 3 up
+    // close-on-exec (the supervisor may have inherited fds without it, such
+    // as a jobserver's), then dup2 the plan, which clears the mark on each
+    // target.
+    if !sys::cloexec_from(3) {
+        fail(Stage::Fds);
+    }
+    // Sources are all >= FD_FLOOR and targets below it, so no dup2
+    // overwrites a source still to be copied; dup2 clears close-on-exec
+    // on the target, and every source (close-on-exec) closes at exec.
+    for (target, &source) in fds.stdio.iter().enumerate() {
+        if !sys::dup2(source, target as RawFd) {
+            fail(Stage::Fds);
+        }
+    }
+    for &(source, target) in fds.pipes {
+        if !sys::dup2(source, target) {
+            fail(Stage::Fds);
+        }
+    }
+    if nix::unistd::chdir(recipe.cwd.as_c_str()).is_err() {
+        fail(Stage::Chdir);
+    }
+    for &(resource, value) in &recipe.rlimits {
+        if nix::sys::resource::setrlimit(resource, value, value).is_err() {
+            fail(Stage::Rlimit);
+        }
+    }
+    sys::execve(recipe);
+    fail(Stage::Exec)
+}
+
+/// The raw syscalls the child needs that nix wraps only with allocation or
+/// ownership rules that do not fit between fork and exec.
+mod sys {
+    use super::{Recipe, libc};
+    use std::os::fd::RawFd;
+
+    pub(super) fn default_disposition(signal: libc::c_int) {
+        // SAFETY: a zeroed sigaction is a valid value (no handler, empty
+        // mask, no flags); SIG_DFL installs no Rust code as a handler.
+        let mut action: libc::sigaction = unsafe { std::mem::zeroed() };
+        action.sa_sigaction = libc::SIG_DFL;
+        // SAFETY: sigaction(2) with a valid action and a null old-action.
+        unsafe { libc::sigaction(signal, &action, std::ptr::null_mut()) };
+    }
+
+    pub(super) fn dup2(source: RawFd, target: RawFd) -> bool {
+        // SAFETY: dup2(2) on plain fd numbers; the target is one the child
+        // owns by the plan, and no Rust object in the child refers to it.
+        unsafe { libc::dup2(source, target) >= 0 }
+    }
+
+    /// Sets close-on-exec on every fd from `first` up: close_range(2) with
+    /// CLOSE_RANGE_CLOEXEC (Linux 5.11), else fd by fd up to the fd limit.
+    pub(super) fn cloexec_from(first: RawFd) -> bool {
+        const CLOSE_RANGE_CLOEXEC: libc::c_uint = 1 << 2;
+        // SAFETY: close_range(2) only sets flags on this process's fds.
+        let done = unsafe {
+            libc::syscall(
+                libc::SYS_close_range,
+                first as libc::c_uint,
+                libc::c_uint::MAX,
+                CLOSE_RANGE_CLOEXEC,
+            )
+        } == 0;
+        if done {
+            return true;
+        }
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit(2) into a local.
+        if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } != 0 {
+            return false;
+        }
+        let last = RawFd::try_from(limit.rlim_cur.min(1 << 20)).unwrap_or(1 << 20);
+        for fd in first..last {
+            // SAFETY: fcntl(2) F_SETFD on a number; EBADF for closed fds.
+            unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) };
+        }
+        true
+    }
+
+    pub(super) fn write_all(fd: RawFd, bytes: &[u8]) {
+        // SAFETY: write(2) from a live slice; 5 bytes to a pipe are written
+        // whole or not at all.
+        unsafe { libc::write(fd, bytes.as_ptr().cast(), bytes.len()) };
+    }
+
+    pub(super) fn exit(code: libc::c_int) -> ! {
+        // SAFETY: _exit(2) ends the process without running atexit
+        // handlers or destructors, which belong to the parent's state.
+        unsafe { libc::_exit(code) }
+    }
+
+    pub(super) fn execve(recipe: &Recipe) {
+        // SAFETY: path is a C string; argv and envp are null-terminated
+        // arrays of pointers to C strings, all owned by `recipe`, built
+        // before fork and unchanged since. Returns only on failure.
+        unsafe {
+            libc::execve(
+                recipe.path.as_ptr(),
+                recipe.argv_ptrs.as_ptr(),
+                recipe.envp_ptrs.as_ptr(),
+            )
+        };
+    }
+}

@@ -1,0 +1,203 @@
+//! Spawning real children: only the planned fds reach them, in their own
+//! process group, and a failed exec or chdir comes back as a clear error.
+
+use std::collections::BTreeMap;
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::path::{Path, PathBuf};
+
+use applianced::spawn::{FD_FLOOR, FdPlan, Recipe, SpawnError, lift, spawn};
+use applianced::topology::Topology;
+use nix::fcntl::OFlag;
+use nix::sys::signal::{Signal, kill};
+use nix::sys::wait::waitpid;
+use nix::unistd::{Pid, getpgid, pipe2};
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("applianced-spawn-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A topology of one process running `exec` with `args`.
+fn one_process(dir: &Path, exec: &str, args: &str) -> Topology {
+    let text = format!(
+        "[pipes.a]\n[pipes.b]\n\
+         [[process]]\nname = \"p\"\nexec = \"{exec}\"\nargs = [{args}]\n\
+         [[process]]\nname = \"peer\"\nexec = \"/bin/true\"\n\
+         args = [\"{{pipe.a.write}}\", \"{{pipe.b.read}}\"]\n"
+    );
+    Topology::parse(&text, dir.join("topology.toml")).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// A topology of one process and no pipes.
+fn solo(dir: &Path, exec: &str) -> Topology {
+    let text = format!("[[process]]\nname = \"p\"\nexec = \"{exec}\"\nargs = [\"30\"]\n");
+    Topology::parse(&text, dir.join("topology.toml")).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn lifted_pipe() -> (OwnedFd, OwnedFd) {
+    let (r, w) = pipe2(OFlag::O_CLOEXEC).unwrap();
+    (lift(r).unwrap(), lift(w).unwrap())
+}
+
+fn stdio() -> [OwnedFd; 3] {
+    let null = || lift(std::fs::File::open("/dev/null").unwrap().into()).unwrap();
+    [null(), null(), null()]
+}
+
+/// The child's open fds and what each points to.
+fn fds_of(pid: Pid) -> BTreeMap<i32, String> {
+    std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            let fd = e.file_name().to_str().unwrap().parse().unwrap();
+            (
+                fd,
+                std::fs::read_link(e.path()).unwrap().display().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn link(fd: &OwnedFd) -> String {
+    std::fs::read_link(format!("/proc/self/fd/{}", fd.as_raw_fd()))
+        .unwrap()
+        .display()
+        .to_string()
+}
+
+fn kill_and_reap(pid: Pid) {
+    let _ = kill(pid, Signal::SIGKILL);
+    let _ = waitpid(pid, None);
+}
+
+#[test]
+fn a_child_gets_exactly_stdio_and_its_planned_pipe_ends_in_its_own_group() {
+    let dir = temp_dir("fds");
+    let t = one_process(
+        &dir,
+        "/bin/sleep",
+        "\"30\", \"{pipe.a.read}\", \"{pipe.b.write}\"",
+    );
+    let p = &t.processes[0];
+    assert_eq!(p.args, ["30", "3", "4"]);
+    // Extra fds open in the "supervisor" that the child must not see.
+    let (a_r, a_w) = lifted_pipe();
+    let (b_r, b_w) = lifted_pipe();
+    let _decoy = lifted_pipe();
+    let io = stdio();
+    let pipes = [(a_r.as_raw_fd(), 3), (b_w.as_raw_fd(), 4)];
+    let recipe = Recipe::new(p).unwrap();
+    let pid = spawn(
+        &recipe,
+        &FdPlan {
+            stdio: [io[0].as_raw_fd(), io[1].as_raw_fd(), io[2].as_raw_fd()],
+            pipes: &pipes,
+        },
+    )
+    .unwrap();
+    let fds = fds_of(pid);
+    kill_and_reap(pid);
+    assert_eq!(
+        fds.keys().copied().collect::<Vec<_>>(),
+        [0, 1, 2, 3, 4],
+        "{fds:?}"
+    );
+    assert_eq!(fds[&0], "/dev/null");
+    assert_eq!(fds[&3], link(&a_r));
+    assert_eq!(fds[&4], link(&b_w));
+    assert!(
+        a_r.as_raw_fd() >= FD_FLOOR && a_w.as_raw_fd() >= FD_FLOOR && b_r.as_raw_fd() >= FD_FLOOR
+    );
+}
+
+#[test]
+fn a_child_leads_its_own_process_group() {
+    let dir = temp_dir("pgid");
+    let t = solo(&dir, "/bin/sleep");
+    let io = stdio();
+    let recipe = Recipe::new(&t.processes[0]).unwrap();
+    let pid = spawn(
+        &recipe,
+        &FdPlan {
+            stdio: [io[0].as_raw_fd(), io[1].as_raw_fd(), io[2].as_raw_fd()],
+            pipes: &[],
+        },
+    )
+    .unwrap();
+    let pgid = getpgid(Some(pid)).unwrap();
+    kill_and_reap(pid);
+    assert_eq!(pgid, pid);
+}
+
+#[test]
+fn an_exec_failure_is_reported_as_exec_path_reason_and_reaped() {
+    let dir = temp_dir("exec");
+    let prog = dir.join("prog");
+    std::fs::write(&prog, "#!/bin/sh\nexit 0\n").unwrap();
+    std::fs::set_permissions(&prog, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let t = solo(&dir, "./prog");
+    let io = stdio();
+    let recipe = Recipe::new(&t.processes[0]).unwrap();
+    let plan = FdPlan {
+        stdio: [io[0].as_raw_fd(), io[1].as_raw_fd(), io[2].as_raw_fd()],
+        pipes: &[],
+    };
+
+    std::fs::remove_file(&prog).unwrap();
+    let err = spawn(&recipe, &plan).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "p: exec {}: No such file or directory (os error 2)",
+            prog.display()
+        )
+    );
+
+    std::fs::write(&prog, "not a program").unwrap();
+    std::fs::set_permissions(&prog, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
+    let err = spawn(&recipe, &plan).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "p: exec {}: Permission denied (os error 13)",
+            prog.display()
+        )
+    );
+    assert!(matches!(err, SpawnError::Child { .. }));
+
+    // The failed child was reaped by spawn: waiting for it finds nothing.
+    let SpawnError::Child { pid, .. } = err else {
+        unreachable!()
+    };
+    assert_eq!(
+        waitpid(pid, Some(nix::sys::wait::WaitPidFlag::WNOHANG)),
+        Err(nix::errno::Errno::ECHILD)
+    );
+}
+
+#[test]
+fn a_missing_working_directory_is_reported_as_chdir() {
+    let dir = temp_dir("cwd");
+    let cwd = dir.join("work");
+    std::fs::create_dir(&cwd).unwrap();
+    let text = "[[process]]\nname = \"p\"\nexec = \"/bin/true\"\ncwd = \"work\"\n";
+    let t = Topology::parse(text, dir.join("topology.toml")).unwrap();
+    std::fs::remove_dir(&cwd).unwrap();
+    let io = stdio();
+    let recipe = Recipe::new(&t.processes[0]).unwrap();
+    let plan = FdPlan {
+        stdio: [io[0].as_raw_fd(), io[1].as_raw_fd(), io[2].as_raw_fd()],
+        pipes: &[],
+    };
+    let err = spawn(&recipe, &plan).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "p: chdir {}: No such file or directory (os error 2)",
+            cwd.display()
+        )
+    );
+}
