@@ -7,14 +7,17 @@
 //! supervisor holds every pipe, a process that dies and restarts finds its
 //! pipe as it left it, and its peers never see EOF or EPIPE.
 //!
-//! This crate so far holds the topology: [`topology::Topology::load`]
-//! parses, validates and resolves a topology file into plain data (the fd
-//! plan of every process included), and `applianced --config FILE --check`
-//! prints it. Spawning and supervising come next.
+//! - [`topology`]: [`topology::Topology::load`] parses, validates and
+//!   resolves a topology file into plain data (the fd plan of every process
+//!   included); `applianced --config FILE --check` prints it.
+//! - [`spawn`]: starts one child with only its fds, the careful way.
+//! - [`supervise`]: the event loop that starts, watches, restarts and stops
+//!   the processes.
 //!
 //! The child side of the pipes, taking the fds from argv, is the
 //! `pipe-ends` crate.
 
 pub mod signal;
 pub mod spawn;
+pub mod supervise;
 pub mod topology;

@@ -5,12 +5,13 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use applianced::supervise::Supervisor;
 use applianced::topology::Topology;
 
 /// `sysexits.h`: the command line is wrong.
 const EX_USAGE: u8 = 64;
-/// `sysexits.h`: a service is unavailable.
-const EX_UNAVAILABLE: u8 = 69;
+/// `sysexits.h`: a system call failed.
+const EX_OSERR: u8 = 71;
 /// `sysexits.h`: an output error.
 const EX_IOERR: u8 = 74;
 /// `sysexits.h`: the configuration is wrong.
@@ -50,12 +51,20 @@ fn main() -> ExitCode {
         },
         Command::Check(path) => check(&path),
         Command::Run(path) => {
-            if let Err(e) = Topology::load(&path) {
-                say(&e.to_string());
-                return ExitCode::from(EX_CONFIG);
+            let topology = match Topology::load(&path) {
+                Ok(t) => t,
+                Err(e) => {
+                    say(&e.to_string());
+                    return ExitCode::from(EX_CONFIG);
+                }
+            };
+            match Supervisor::new(topology).and_then(Supervisor::run) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    say(&format!("applianced: {e}"));
+                    ExitCode::from(EX_OSERR)
+                }
             }
-            say("applianced: running the topology is not implemented yet (check it with --check)");
-            ExitCode::from(EX_UNAVAILABLE)
         }
     }
 }
