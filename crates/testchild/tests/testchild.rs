@@ -1,0 +1,523 @@
+//! The real `appliance-testchild` binary, run as `applianced` runs it:
+//! pipe ends placed at fds 3 and up, named in argv. Every wait has a
+//! deadline; nothing sleeps and hopes.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{Signal, kill};
+use nix::sys::stat::fstat;
+use nix::unistd::Pid;
+use wire::{FrameBuf, FrameDecoder, Hello, ImuSample, Level, LogLine, Message, Text, Token};
+
+const BIN: &str = env!("CARGO_BIN_EXE_appliance-testchild");
+
+/// Long enough for a loaded CI machine; conditions usually hold in ms.
+const DEADLINE: Duration = Duration::from_secs(10);
+
+/// Most pipe ends one child gets (fds 3, 4, ...).
+const MAX_FDS: usize = 4;
+
+/// Spawns the child with `args`, `fds` placed at fds 3, 4, ... (in order)
+/// and every other inherited fd above 2 closed on exec, no core dumps,
+/// stdin null, stdout and stderr piped. The parent's copies of `fds` are
+/// closed once the child has them.
+fn spawn(args: &[&str], fds: Vec<OwnedFd>) -> Child {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    place_fds(&mut cmd, &fds);
+    let child = cmd.spawn().expect("spawn appliance-testchild");
+    drop(fds);
+    child
+}
+
+/// Installs the hook that gives the child exactly fds 0-2 and `fds`.
+#[allow(
+    unsafe_code,
+    reason = "placing pipe ends at fixed fd numbers in the child needs a pre_exec hook and raw fd calls"
+)]
+fn place_fds(cmd: &mut Command, fds: &[OwnedFd]) {
+    assert!(fds.len() <= MAX_FDS);
+    let mut sources: [RawFd; MAX_FDS] = [-1; MAX_FDS];
+    for (slot, fd) in sources.iter_mut().zip(fds) {
+        *slot = fd.as_raw_fd();
+    }
+    let count = fds.len();
+    let hook = move || -> std::io::Result<()> {
+        use nix::libc;
+        // Runs between fork and exec: only async-signal-safe calls, no
+        // allocation (errors are `Os` errors built from errno).
+        nix::sys::resource::setrlimit(nix::sys::resource::Resource::RLIMIT_CORE, 0, 0)?;
+        // SAFETY: close_range with CLOSE_RANGE_CLOEXEC only sets a flag
+        // on fds; it reads no memory of ours.
+        let r = unsafe { libc::close_range(3, libc::c_uint::MAX, libc::CLOSE_RANGE_CLOEXEC as _) };
+        if r == -1 {
+            return Err(std::io::Error::last_os_error());
+        }
+        // First move every source out of the way of the targets 3..3+n,
+        // then put each at its target (dup2 clears close-on-exec there).
+        let mut high: [RawFd; MAX_FDS] = [-1; MAX_FDS];
+        for (to, &from) in high.iter_mut().zip(&sources).take(count) {
+            // SAFETY: F_DUPFD_CLOEXEC on an fd number takes and returns
+            // plain ints; a bad fd is EBADF, not undefined behaviour.
+            *to = unsafe { libc::fcntl(from, libc::F_DUPFD_CLOEXEC, 100) };
+            if *to == -1 {
+                return Err(std::io::Error::last_os_error());
+            }
+        }
+        for (i, &from) in high.iter().enumerate().take(count) {
+            let target = 3 + i as RawFd;
+            // SAFETY: dup2 of plain fd numbers; it replaces whatever was
+            // at `target` in this (child) process only, and that was an
+            // fd marked close-on-exec above, which exec would close.
+            if unsafe { libc::dup2(from, target) } == -1 {
+                return Err(std::io::Error::last_os_error());
+            }
+        }
+        Ok(())
+    };
+    // SAFETY: the hook only makes async-signal-safe system calls
+    // (setrlimit, close_range, fcntl, dup2) on copied integers, and
+    // allocates nothing.
+    unsafe { cmd.pre_exec(hook) };
+}
+
+/// A new pipe: (read end, write end).
+fn pipe() -> (std::io::PipeReader, std::io::PipeWriter) {
+    std::io::pipe().expect("pipe")
+}
+
+/// Waits for `child` to exit; kills it and fails after [`DEADLINE`].
+fn wait_exit(child: &mut Child) -> ExitStatus {
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().expect("try_wait") {
+            return status;
+        }
+        if start.elapsed() > DEADLINE {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("child {} did not exit within {DEADLINE:?}", child.id());
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Polls `cond` every few ms until it holds or `limit` passes.
+fn within(limit: Duration, mut cond: impl FnMut() -> bool) -> bool {
+    let start = Instant::now();
+    loop {
+        if cond() {
+            return true;
+        }
+        if start.elapsed() > limit {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// The lines of `r`, as they come, read by a thread.
+fn lines(r: impl Read + Send + 'static) -> Receiver<String> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(r).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+/// The next line, within [`DEADLINE`].
+fn next_line(lines: &Receiver<String>) -> String {
+    lines
+        .recv_timeout(DEADLINE)
+        .expect("a line from the child within the deadline")
+}
+
+/// Everything left on a pipe (call once the child has exited).
+fn read_all(mut r: impl Read) -> Vec<u8> {
+    let mut buf = Vec::new();
+    r.read_to_end(&mut buf).expect("read");
+    buf
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// The decoded text of every `LOG` frame from `name`.
+fn log_texts(bytes: &[u8], name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    FrameDecoder::new().decode_messages(bytes, |m| {
+        if let Ok(Message::Log(LogLine {
+            name: n,
+            level: Level::Info,
+            text,
+        })) = m
+        {
+            assert_eq!(n.as_str(), name);
+            out.push(text.bytes().map(char::from).collect());
+        }
+    });
+    out
+}
+
+/// `fd N -> TARGET` lines up to `fds end`, as (N, TARGET).
+fn fd_report(lines: &[String]) -> Vec<(RawFd, String)> {
+    let end = lines
+        .iter()
+        .position(|l| l == "fds end")
+        .expect("`fds end` line");
+    lines[..end]
+        .iter()
+        .map(|l| {
+            let rest = l.strip_prefix("fd ").expect("`fd N -> TARGET`");
+            let (n, target) = rest.split_once(" -> ").expect("`fd N -> TARGET`");
+            (n.parse().expect("fd number"), target.to_owned())
+        })
+        .collect()
+}
+
+fn pipe_name(fd: &impl std::os::fd::AsFd) -> String {
+    format!("pipe:[{}]", fstat(fd).expect("fstat").st_ino)
+}
+
+fn encode(msg: &Message<'_>) -> Vec<u8> {
+    FrameBuf::new().encode(msg).expect("encode").to_vec()
+}
+
+fn imu(seq: u32) -> Message<'static> {
+    Message::Imu(ImuSample {
+        seq,
+        t_us: 1000 * u64::from(seq),
+        accel_mg: [1, -2, 1000],
+        gyro_mdps: [0, 5, -5],
+        temp_cc: 2500,
+    })
+}
+
+#[test]
+fn exit_code_is_the_one_asked_for() {
+    for code in [0, 3, 255] {
+        let mut child = spawn(&["--exit", &code.to_string()], vec![]);
+        assert_eq!(wait_exit(&mut child).code(), Some(code));
+    }
+}
+
+#[test]
+fn actions_after_exit_do_not_run() {
+    let mut child = spawn(&["--print", "one", "--exit", "5", "--print", "two"], vec![]);
+    assert_eq!(wait_exit(&mut child).code(), Some(5));
+    assert_eq!(text(&read_all(child.stdout.take().unwrap())), "one\n");
+}
+
+#[test]
+fn print_and_eprint_go_to_their_streams_in_order() {
+    let mut child = spawn(
+        &["--print", "a b", "--eprint", "to err", "--print", "c"],
+        vec![],
+    );
+    assert!(wait_exit(&mut child).success());
+    assert_eq!(text(&read_all(child.stdout.take().unwrap())), "a b\nc\n");
+    assert_eq!(text(&read_all(child.stderr.take().unwrap())), "to err\n");
+}
+
+#[test]
+fn signals_kill_it_by_that_signal() {
+    for (name, sig) in [
+        ("SIGSEGV", Signal::SIGSEGV),
+        ("SIGTERM", Signal::SIGTERM),
+        ("SIGKILL", Signal::SIGKILL),
+        ("ABRT", Signal::SIGABRT),
+        ("7", Signal::SIGBUS),
+    ] {
+        let mut child = spawn(&["--signal", name, "--exit", "0"], vec![]);
+        let status = wait_exit(&mut child);
+        assert_eq!(
+            status.signal(),
+            Some(sig as i32),
+            "--signal {name}: {status}"
+        );
+    }
+}
+
+#[test]
+fn core_dies_of_sigabrt() {
+    // The hook set the hard core limit to 0: no core file is left behind.
+    let mut child = spawn(&["--core", "--exit", "0"], vec![]);
+    let status = wait_exit(&mut child);
+    assert_eq!(status.signal(), Some(Signal::SIGABRT as i32), "{status}");
+}
+
+#[test]
+fn sleep_ms_sleeps_at_least_that_long() {
+    let start = Instant::now();
+    let mut child = spawn(&["--sleep-ms", "50"], vec![]);
+    assert!(wait_exit(&mut child).success());
+    assert!(start.elapsed() >= Duration::from_millis(50));
+}
+
+/// Spawns the child and sends it SIGTERM once it printed `ready`.
+fn term_when_ready(args: &[&str]) -> Child {
+    let mut child = spawn(args, vec![]);
+    let out = lines(child.stdout.take().unwrap());
+    assert_eq!(next_line(&out), "ready");
+    kill(Pid::from_raw(child.id() as i32), Signal::SIGTERM).expect("kill -TERM");
+    child
+}
+
+#[test]
+fn ignore_term_survives_sigterm_and_dies_of_sigkill() {
+    let mut child = term_when_ready(&["--ignore-term", "--print", "ready", "--pause"]);
+    // An ignored signal is discarded when sent, so a death would come at
+    // once; 300 ms of life is plenty of evidence.
+    let died = within(Duration::from_millis(300), || {
+        child.try_wait().expect("try_wait").is_some()
+    });
+    assert!(!died, "died despite --ignore-term: {:?}", child.try_wait());
+    kill(Pid::from_raw(child.id() as i32), Signal::SIGKILL).expect("kill -KILL");
+    let status = wait_exit(&mut child);
+    assert_eq!(status.signal(), Some(Signal::SIGKILL as i32), "{status}");
+}
+
+#[test]
+fn pause_without_ignore_term_dies_of_sigterm() {
+    // The negative control of the test above.
+    let mut child = term_when_ready(&["--print", "ready", "--pause"]);
+    let status = wait_exit(&mut child);
+    assert_eq!(status.signal(), Some(Signal::SIGTERM as i32), "{status}");
+}
+
+#[test]
+fn report_fds_lists_only_the_standard_streams() {
+    let mut child = spawn(&["--report-fds"], vec![]);
+    assert!(wait_exit(&mut child).success());
+    let out: Vec<String> = text(&read_all(child.stdout.take().unwrap()))
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    let report = fd_report(&out);
+    let fds: Vec<RawFd> = report.iter().map(|&(fd, _)| fd).collect();
+    assert_eq!(fds, [0, 1, 2], "{out:?}");
+    assert_eq!(report[0].1, "/dev/null");
+    assert!(report[1].1.starts_with("pipe:["), "{out:?}");
+    assert_eq!(out.last().map(String::as_str), Some("fds end"));
+}
+
+#[test]
+fn report_fds_shows_the_pipe_ends_on_stdout_and_as_frames() {
+    let (child_rx, _keep_writer) = pipe();
+    let (our_rx, child_tx) = pipe();
+    let rx_name = pipe_name(&child_rx);
+    let tx_name = pipe_name(&child_tx);
+    let mut child = spawn(
+        &["--rx", "3", "--tx", "4", "--name", "fds", "--report-fds"],
+        vec![child_rx.into(), child_tx.into()],
+    );
+    assert!(wait_exit(&mut child).success());
+    let out: Vec<String> = text(&read_all(child.stdout.take().unwrap()))
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    let report = fd_report(&out);
+    let fds: Vec<RawFd> = report.iter().map(|&(fd, _)| fd).collect();
+    assert_eq!(fds, [0, 1, 2, 3, 4], "{out:?}");
+    assert_eq!(report[3].1, rx_name);
+    assert_eq!(report[4].1, tx_name);
+
+    let logs = log_texts(&read_all(our_rx), "fds");
+    assert_eq!(logs, out, "the frames say what stdout says");
+}
+
+#[test]
+fn hello_carries_the_pid() {
+    let (our_rx, child_tx) = pipe();
+    let mut child = spawn(
+        &["--tx", "3", "--name", "imu", "--hello"],
+        vec![child_tx.into()],
+    );
+    let pid = child.id();
+    assert!(wait_exit(&mut child).success());
+    let bytes = read_all(our_rx);
+    let version = format!("pid-{pid}");
+    let want = Message::Hello(Hello {
+        name: Token::new("imu").unwrap(),
+        version: Token::new(&version).unwrap(),
+        protocol: wire::PROTOCOL_VERSION,
+    });
+    assert_eq!(bytes, encode(&want), "{}", text(&bytes));
+}
+
+#[test]
+fn echo_sends_back_good_frames_until_eof() {
+    let (child_rx, mut our_tx) = pipe();
+    let (our_rx, child_tx) = pipe();
+    let mut child = spawn(
+        &["--rx", "3", "--tx", "4", "--echo", "--print", "echo done"],
+        vec![child_rx.into(), child_tx.into()],
+    );
+    let log = Message::Log(LogLine {
+        name: Token::new("t").unwrap(),
+        level: Level::Warn,
+        text: Text::new("50% * done"),
+    });
+    let mut input = Vec::new();
+    input.extend(encode(&imu(1)));
+    input.extend(b"noise \rIMU seq=2 *00\n"); // bad checksum: dropped
+    input.extend(encode(&log));
+    input.extend(b"\rFOO a=1\n"); // unknown TYPE, no checksum: echoed with one
+    our_tx.write_all(&input).unwrap();
+    drop(our_tx);
+
+    let status = wait_exit(&mut child);
+    assert!(status.success(), "{status}");
+    let echoed = read_all(our_rx);
+    let mut want = encode(&imu(1));
+    want.extend(encode(&log));
+    want.extend(format!("\rFOO a=1 *{:02X}\n", wire::checksum(b"FOO a=1")).as_bytes());
+    assert_eq!(text(&echoed), text(&want));
+    assert_eq!(text(&read_all(child.stdout.take().unwrap())), "echo done\n");
+}
+
+#[test]
+fn count_frames_reports_without_waiting_for_eof() {
+    let (child_rx, mut our_tx) = pipe();
+    let (our_rx, child_tx) = pipe();
+    let mut child = spawn(
+        &["--rx", "3", "--tx", "4", "--count-frames", "3", "--pause"],
+        vec![child_rx.into(), child_tx.into()],
+    );
+    let out = lines(child.stdout.take().unwrap());
+    for seq in 0..3 {
+        our_tx.write_all(&encode(&imu(seq))).unwrap();
+    }
+    // The write end stays open: the count alone ends the wait.
+    assert_eq!(next_line(&out), "got 3");
+    child.kill().unwrap();
+    wait_exit(&mut child);
+    assert_eq!(log_texts(&read_all(our_rx), "testchild"), ["got 3"]);
+    drop(our_tx);
+}
+
+#[test]
+fn count_frames_carries_extra_frames_to_the_next_count() {
+    let (child_rx, mut our_tx) = pipe();
+    let mut child = spawn(
+        &["--rx", "3", "--count-frames", "2", "--count-frames", "3"],
+        vec![child_rx.into()],
+    );
+    // Five frames and some garbage in one write: one read gets them all.
+    let mut input = Vec::new();
+    for seq in 0..5 {
+        input.extend(encode(&imu(seq)));
+        input.extend(b"junk");
+    }
+    our_tx.write_all(&input).unwrap();
+    let status = wait_exit(&mut child);
+    assert!(status.success(), "{status}");
+    assert_eq!(
+        text(&read_all(child.stdout.take().unwrap())),
+        "got 2\ngot 3\n"
+    );
+    drop(our_tx);
+}
+
+#[test]
+fn count_frames_fails_when_rx_ends_first() {
+    let (child_rx, mut our_tx) = pipe();
+    let mut child = spawn(&["--rx", "3", "--count-frames", "3"], vec![child_rx.into()]);
+    our_tx.write_all(&encode(&imu(1))).unwrap();
+    our_tx.write_all(&encode(&imu(2))).unwrap();
+    drop(our_tx);
+    assert_eq!(wait_exit(&mut child).code(), Some(1));
+    let err = text(&read_all(child.stderr.take().unwrap()));
+    assert!(
+        err.contains("--count-frames 3: --rx reached end of file after 2 frames"),
+        "{err}"
+    );
+}
+
+/// The state letter of `/proc/PID/stat`, or `None` once it is gone.
+fn proc_state(pid: u32) -> Option<char> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // `PID (COMM) S ...`: the state follows the last `)`.
+    stat.rsplit_once(')')?.1.trim_start().chars().next()
+}
+
+#[test]
+fn fork_orphan_leaves_a_live_grandchild_that_later_exits() {
+    let mut child = spawn(&["--fork-orphan", "2000", "--print", "parent done"], vec![]);
+    let out = lines(child.stdout.take().unwrap());
+    let line = next_line(&out);
+    let pid: u32 = line
+        .strip_prefix("orphan ")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("`orphan PID`, got {line:?}"));
+    assert_ne!(pid, child.id());
+    assert_eq!(next_line(&out), "parent done");
+    assert!(wait_exit(&mut child).success());
+    // The parent is gone and did not wait: the grandchild lives on.
+    assert!(
+        matches!(proc_state(pid), Some(s) if s != 'Z'),
+        "orphan {pid} should still run: {:?}",
+        proc_state(pid)
+    );
+    // Then it exits (reaped by init or a subreaper, or a zombie meanwhile).
+    assert!(
+        within(DEADLINE, || matches!(proc_state(pid), None | Some('Z'))),
+        "orphan {pid} did not exit"
+    );
+}
+
+#[test]
+fn help_prints_usage() {
+    let mut child = spawn(&["--help"], vec![]);
+    assert!(wait_exit(&mut child).success());
+    assert!(
+        text(&read_all(child.stdout.take().unwrap())).starts_with("usage: appliance-testchild")
+    );
+}
+
+#[test]
+fn bad_arguments_exit_64_naming_them() {
+    for (args, said) in [
+        (&["--bogus"][..], "`--bogus`"),
+        (&["--exit", "x"], "--exit `x`"),
+        (&["--signal", "SIGNOPE"], "--signal `SIGNOPE`"),
+        (&["--hello"], "--hello needs --tx"),
+        // Not open (the hook closed every fd above 2 on exec).
+        (
+            &["--rx", "3", "--count-frames", "1"],
+            "fd 3 given for --rx is not open",
+        ),
+        (
+            &["--tx", "1", "--hello"],
+            "fd 1 given for --tx is standard output",
+        ),
+    ] {
+        let mut child = spawn(args, vec![]);
+        assert_eq!(wait_exit(&mut child).code(), Some(64), "{args:?}");
+        let err = text(&read_all(child.stderr.take().unwrap()));
+        assert!(err.contains(said), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn a_read_end_given_as_tx_is_refused() {
+    let (child_rx, _keep_writer) = pipe();
+    let mut child = spawn(&["--tx", "3", "--hello"], vec![child_rx.into()]);
+    assert_eq!(wait_exit(&mut child).code(), Some(64));
+    let err = text(&read_all(child.stderr.take().unwrap()));
+    assert!(err.contains("--tx needs the write end"), "{err}");
+}
