@@ -1,0 +1,569 @@
+//! The supervisor end to end: the real `applianced` binary supervising
+//! real `appliance-testchild` processes over real pipes, with real signals.
+//! Every wait is for a condition in the supervisor's log, with a generous
+//! deadline.
+
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+
+const DEADLINE: Duration = Duration::from_secs(20);
+
+/// The test child, built by `cargo test --workspace` (`cargo xtask ci`).
+fn testchild() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().and_then(Path::parent).unwrap();
+    let path = dir.join("appliance-testchild");
+    assert!(
+        path.exists(),
+        "{} is not built: run `cargo build -p testchild` (or test the whole workspace)",
+        path.display()
+    );
+    path
+}
+
+/// A running `applianced` and the lines of its log.
+struct Daemon {
+    child: Child,
+    lines: Arc<(Mutex<Vec<String>>, Condvar)>,
+    dir: PathBuf,
+}
+
+impl Daemon {
+    /// Starts applianced on `topology`, where `TESTCHILD` stands for the
+    /// test child's path.
+    fn start(name: &str, topology: &str) -> Daemon {
+        let dir = std::env::temp_dir().join(format!("applianced-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let text = topology.replace("TESTCHILD", &testchild().display().to_string());
+        let config = dir.join("topology.toml");
+        std::fs::write(&config, text).unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_applianced"))
+            .arg("--config")
+            .arg(&config)
+            .current_dir(&dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let lines = Arc::new((Mutex::new(Vec::new()), Condvar::new()));
+        let stderr = child.stderr.take().unwrap();
+        let sink = Arc::clone(&lines);
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                let (lock, cvar) = &*sink;
+                lock.lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push(line);
+                cvar.notify_all();
+            }
+        });
+        Daemon { child, lines, dir }
+    }
+
+    fn pid(&self) -> Pid {
+        Pid::from_raw(self.child.id() as i32)
+    }
+
+    /// Waits until some line contains every one of `parts` (in order),
+    /// counting from line `from`; returns its index and text.
+    fn wait_for_from(&self, from: usize, parts: &[&str]) -> (usize, String) {
+        let (lock, cvar) = &*self.lines;
+        let deadline = Instant::now() + DEADLINE;
+        let mut lines = lock.lock().unwrap_or_else(PoisonError::into_inner);
+        loop {
+            if let Some((i, l)) = lines.iter().enumerate().skip(from).find(|(_, l)| {
+                let mut at = 0;
+                parts.iter().all(|p| match l[at..].find(p) {
+                    Some(k) => {
+                        at += k + p.len();
+                        true
+                    }
+                    None => false,
+                })
+            }) {
+                return (i, l.clone());
+            }
+            let now = Instant::now();
+            assert!(
+                now < deadline,
+                "no log line with {parts:?}; the log:\n{}",
+                lines.join("\n")
+            );
+            lines = cvar
+                .wait_timeout(lines, deadline - now)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+    }
+
+    fn wait_for(&self, parts: &[&str]) -> (usize, String) {
+        self.wait_for_from(0, parts)
+    }
+
+    fn log(&self) -> Vec<String> {
+        self.lines
+            .0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Sends SIGTERM and waits for a clean exit.
+    fn stop(mut self) -> Vec<String> {
+        kill(self.pid(), Signal::SIGTERM).unwrap();
+        let deadline = Instant::now() + DEADLINE;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                assert_eq!(
+                    status.code(),
+                    Some(0),
+                    "applianced exit; log:\n{}",
+                    self.log().join("\n")
+                );
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "applianced did not stop:\n{}",
+                self.log().join("\n")
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        // Let the reader thread take the last lines.
+        self.wait_for(&["every process has stopped; exiting"]);
+        self.log()
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        if self.child.try_wait().ok().flatten().is_none() {
+            let _ = kill(self.pid(), Signal::SIGINT);
+            let _ = kill(self.pid(), Signal::SIGINT);
+            let deadline = Instant::now() + DEADLINE;
+            while self.child.try_wait().ok().flatten().is_none() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// The pid in a `name[PID] ...` log line.
+fn pid_in(line: &str, name: &str) -> Pid {
+    let start = line.find(&format!("{name}[")).unwrap() + name.len() + 1;
+    let end = start + line[start..].find(']').unwrap();
+    Pid::from_raw(line[start..end].parse().unwrap())
+}
+
+#[test]
+fn every_exit_reason_is_logged_by_name() {
+    let d = Daemon::start(
+        "reasons",
+        r#"
+        [[process]]
+        name = "code"
+        exec = "TESTCHILD"
+        args = ["--exit", "3"]
+        restart = "never"
+        cwd = "."
+        [[process]]
+        name = "segv"
+        exec = "TESTCHILD"
+        args = ["--signal", "SIGSEGV"]
+        restart = "never"
+        cwd = "."
+        rlimits = { core = 0 }
+        [[process]]
+        name = "core"
+        exec = "TESTCHILD"
+        args = ["--core"]
+        restart = "never"
+        cwd = "."
+        [[process]]
+        name = "clean"
+        exec = "TESTCHILD"
+        args = ["--exit", "0"]
+        restart = "on-failure"
+        "#,
+    );
+    d.wait_for(&["core limit: "]);
+    d.wait_for(&[
+        "code[",
+        "] exited with code 3 after ",
+        "; not restarted (restart = never; 0 restarts before)",
+    ]);
+    d.wait_for(&["segv[", "] killed by SIGSEGV after "]);
+    d.wait_for(&[
+        "core[",
+        "] killed by SIGABRT (core dumped; core pattern: ",
+        ") after ",
+    ]);
+    if std::fs::read_to_string("/proc/sys/kernel/core_pattern").is_ok_and(|p| p.trim() == "core") {
+        // With the plain pattern the core lands in the process's cwd.
+        assert!(
+            d.dir.join("core").exists(),
+            "no core file in {}",
+            d.dir.display()
+        );
+    }
+    d.wait_for(&[
+        "clean[",
+        "] exited with code 0 after ",
+        "not restarted (restart = on-failure",
+    ]);
+    let log = d.stop();
+    assert!(
+        !log.iter()
+            .any(|l| l.contains("segv") && l.contains("signal 11")),
+        "names, not numbers"
+    );
+}
+
+#[test]
+fn an_exec_failure_is_logged_as_exec_path_reason() {
+    let dir = std::env::temp_dir().join(format!("applianced-badinterp-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let prog = dir.join("prog");
+    std::fs::write(&prog, "#!/nonexistent/interpreter\n").unwrap();
+    std::fs::set_permissions(&prog, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let d = Daemon::start(
+        "execfail",
+        &format!(
+            "[[process]]\nname = \"bad\"\nexec = \"{}\"\nintensity = {{ restarts = 1, within = \"60s\", action = \"hold\", hold = \"60s\" }}\n",
+            prog.display()
+        ),
+    );
+    d.wait_for(&[&format!(
+        "bad: exec {}: No such file or directory (os error 2); restart 1 in 0ms",
+        prog.display()
+    )]);
+    d.wait_for(&[
+        "bad: exec ",
+        "FAILED: restarted 1 time within 60.000s; holding it 60.000s before trying again",
+    ]);
+    d.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_child_sees_only_its_own_pipe_ends_and_is_restarted_after_sigkill() {
+    let d = Daemon::start(
+        "fds",
+        r#"
+        [pipes.to_a]
+        [pipes.to_b]
+        [[process]]
+        name = "a"
+        exec = "TESTCHILD"
+        args = ["--rx", "{pipe.to_a.read}", "--tx", "{pipe.to_b.write}", "--report-fds", "--pause"]
+        [[process]]
+        name = "b"
+        exec = "TESTCHILD"
+        args = ["--rx", "{pipe.to_b.read}", "--tx", "{pipe.to_a.write}", "--pause"]
+        "#,
+    );
+    let (i, started) = d.wait_for(&["a[", "] started: "]);
+    let pid = pid_in(&started, "a");
+    d.wait_for_from(i, &["a[", "]: fds end"]);
+    let fds: Vec<String> = d
+        .log()
+        .iter()
+        .filter(|l| l.contains(&format!("a[{pid}]: fd ")))
+        .map(|l| l.split("]: ").nth(1).unwrap().to_owned())
+        .collect();
+    let numbers: Vec<&str> = fds.iter().map(|l| l.split(' ').nth(1).unwrap()).collect();
+    assert_eq!(numbers, ["0", "1", "2", "3", "4"], "{fds:?}");
+    assert!(fds[0].ends_with("/dev/null"), "{fds:?}");
+    assert!(
+        fds[3].contains("pipe:[") && fds[4].contains("pipe:["),
+        "{fds:?}"
+    );
+
+    kill(pid, Signal::SIGKILL).unwrap();
+    let (j, _) = d.wait_for(&[
+        &format!("a[{pid}] killed by SIGKILL after "),
+        "; restart 1 in 0ms",
+    ]);
+    let (_, again) = d.wait_for_from(j, &["a[", "] started: "]);
+    assert_ne!(pid_in(&again, "a"), pid);
+    d.stop();
+}
+
+#[test]
+fn frames_written_while_a_reader_is_down_are_read_by_its_successor() {
+    const K: usize = 25;
+    let d = Daemon::start(
+        "survive",
+        &format!(
+            r#"
+        [pipes.data]
+        [[process]]
+        name = "reader"
+        exec = "TESTCHILD"
+        args = ["--rx", "{{pipe.data.read}}", "--count-frames", "{K}", "--pause"]
+        backoff = {{ initial = "1s" }}
+        [[process]]
+        name = "writer"
+        exec = "TESTCHILD"
+        args = ["--tx", "{{pipe.data.write}}", "--pause"]
+        "#
+        ),
+    );
+    let (_, started) = d.wait_for(&["reader[", "] started: "]);
+    let reader = pid_in(&started, "reader");
+    // A write end of the same pipe, through procfs, as the seed says one can.
+    let mut pipe = std::fs::OpenOptions::new()
+        .write(true)
+        .open(format!("/proc/{reader}/fd/3"))
+        .unwrap();
+    kill(reader, Signal::SIGKILL).unwrap();
+    let (i, _) = d.wait_for(&[
+        &format!("reader[{reader}] killed by SIGKILL"),
+        "restart 1 in 1.000s",
+    ]);
+    // The reader is down for a second: every frame now waits in the pipe.
+    let mut buf = wire::FrameBuf::new();
+    for seq in 0..K as u32 {
+        let msg = wire::Message::Heartbeat(wire::Heartbeat {
+            name: wire::Token::new("test").unwrap(),
+            seq,
+            uptime_us: 0,
+        });
+        pipe.write_all(buf.encode(&msg).unwrap()).unwrap();
+    }
+    let (_, again) = d.wait_for_from(i, &["reader[", "] started: "]);
+    let successor = pid_in(&again, "reader");
+    d.wait_for(&[&format!("reader[{successor}]: got {K}")]);
+    d.stop();
+}
+
+#[test]
+fn stopping_goes_in_reverse_start_order_and_escalates_to_sigkill() {
+    let d = Daemon::start(
+        "stop",
+        r#"
+        [[process]]
+        name = "first"
+        exec = "TESTCHILD"
+        args = ["--print", "up", "--pause"]
+        [[process]]
+        name = "stubborn"
+        exec = "TESTCHILD"
+        args = ["--ignore-term", "--print", "up", "--pause"]
+        stop_timeout = "300ms"
+        [[process]]
+        name = "last"
+        exec = "TESTCHILD"
+        args = ["--print", "up", "--pause"]
+        "#,
+    );
+    for name in ["first", "stubborn", "last"] {
+        d.wait_for(&[&format!("{name}["), "]: up"]);
+    }
+    let log = d.stop();
+    let at = |parts: &[&str]| {
+        log.iter()
+            .position(|l| parts.iter().all(|p| l.contains(p)))
+            .unwrap_or_else(|| panic!("no line with {parts:?}:\n{}", log.join("\n")))
+    };
+    let last = at(&["last[", "stopping: SIGTERM to its process group"]);
+    let last_gone = at(&["last[", "killed by SIGTERM; stopped"]);
+    let stubborn = at(&["stubborn[", "stopping: SIGTERM"]);
+    let escalated = at(&["stubborn[", "still running after its stop timeout: SIGKILL"]);
+    let stubborn_gone = at(&["stubborn[", "killed by SIGKILL; stopped"]);
+    let first = at(&["first[", "stopping: SIGTERM"]);
+    let done = at(&["every process has stopped; exiting"]);
+    assert!(last < last_gone && last_gone < stubborn && stubborn < escalated);
+    assert!(escalated < stubborn_gone && stubborn_gone < first && first < done);
+}
+
+#[test]
+fn orphaned_grandchildren_are_reaped() {
+    let d = Daemon::start(
+        "orphan",
+        r#"
+        [[process]]
+        name = "parent"
+        exec = "TESTCHILD"
+        args = ["--fork-orphan", "200", "--exit", "0"]
+        restart = "never"
+        "#,
+    );
+    let (_, line) = d.wait_for(&["parent[", "]: orphan "]);
+    let orphan = line.rsplit(' ').next().unwrap().to_owned();
+    d.wait_for(&[&format!("reaped orphan {orphan}: exited with code 0")]);
+    d.stop();
+}
+
+#[test]
+fn backoff_delays_grow_and_the_intensity_limit_holds_the_process() {
+    let d = Daemon::start(
+        "backoff",
+        r#"
+        [[process]]
+        name = "crash"
+        exec = "TESTCHILD"
+        args = ["--exit", "1"]
+        backoff = { initial = "0s", step = "150ms", factor = 2.0, max = "10s" }
+        intensity = { restarts = 4, within = "60s", action = "hold", hold = "60s" }
+        "#,
+    );
+    d.wait_for(&[
+        "crash[",
+        "FAILED: restarted 4 times within 60.000s; holding it 60.000s",
+    ]);
+    let log = d.log();
+    let starts: Vec<f64> = log
+        .iter()
+        .filter(|l| l.contains("crash[") && l.contains("] started: "))
+        .map(|l| l[1..l.find(']').unwrap()].trim().parse().unwrap())
+        .collect();
+    assert_eq!(starts.len(), 5, "{}", log.join("\n"));
+    // Lower bounds only: 0, 150ms, 300ms, 600ms between starts.
+    for (gap, want) in starts
+        .windows(2)
+        .map(|w| w[1] - w[0])
+        .zip([0.0, 0.150, 0.300, 0.600])
+    {
+        assert!(
+            gap + 0.0015 >= want,
+            "gap {gap} < {want}:\n{}",
+            log.join("\n")
+        );
+    }
+    for (k, delay) in ["0ms", "150ms", "300ms", "600ms"].iter().enumerate() {
+        assert!(
+            log.iter()
+                .any(|l| l.contains(&format!("; restart {} in {delay}", k + 1)))
+        );
+    }
+    d.stop();
+}
+
+/// Children of `parent` that are zombies.
+fn zombies_of(parent: Pid) -> Vec<String> {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| std::fs::read_to_string(e.ok()?.path().join("stat")).ok())
+        .filter(|stat| {
+            // pid (comm) state ppid ...
+            let after = &stat[stat.rfind(')').map_or(0, |i| i + 2)..];
+            let mut f = after.split(' ');
+            f.next() == Some("Z") && f.next() == Some(&parent.to_string())
+        })
+        .collect()
+}
+
+fn fd_count(pid: Pid) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .unwrap()
+        .count()
+}
+
+#[test]
+fn a_thousand_crashes_leave_no_zombie_and_no_fd_behind() {
+    // Crash loops of 250 restarts, each ended by the intensity limit with a
+    // short hold: the holds are quiet moments to count the supervisor's fds
+    // (mid-spawn it briefly holds the error pipe).
+    let d = Daemon::start(
+        "thousand",
+        r#"
+        [pipes.p]
+        [[process]]
+        name = "crash"
+        exec = "TESTCHILD"
+        args = ["--rx", "{pipe.p.read}", "--exit", "1"]
+        backoff = { initial = "0s", step = "0s" }
+        intensity = { restarts = 250, within = "60s", action = "hold", hold = "500ms" }
+        [[process]]
+        name = "steady"
+        exec = "TESTCHILD"
+        args = ["--tx", "{pipe.p.write}", "--print", "up", "--pause"]
+        "#,
+    );
+    let held = |from| {
+        d.wait_for_from(from, &["crash[", "FAILED: restarted 250 times"])
+            .0
+    };
+    let first = held(0);
+    let baseline = fd_count(d.pid());
+    let mut at = first;
+    for _ in 0..3 {
+        at = held(at + 1);
+    }
+    let after = fd_count(d.pid());
+    assert_eq!(
+        after, baseline,
+        "the supervisor's fds after 250 and after 1,000 crashes"
+    );
+    let log = d.log();
+    let starts = log
+        .iter()
+        .filter(|l| l.contains("crash[") && l.contains("] started: "))
+        .count();
+    assert!(starts >= 1000, "{starts} starts");
+    let daemon = d.pid();
+    assert!(
+        zombies_of(daemon).is_empty(),
+        "zombies: {:?}",
+        zombies_of(daemon)
+    );
+    d.stop();
+}
+
+#[test]
+fn nothing_wakes_the_supervisor_while_nothing_happens() {
+    let d = Daemon::start(
+        "idle",
+        r#"
+        [[process]]
+        name = "quiet"
+        exec = "TESTCHILD"
+        args = ["--print", "up", "--pause"]
+        "#,
+    );
+    d.wait_for(&["quiet[", "]: up"]);
+    let switches = || {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", d.pid())).unwrap();
+        status
+            .lines()
+            .filter(|l| l.contains("ctxt_switches"))
+            .map(|l| l.split_whitespace().nth(1).unwrap().parse::<u64>().unwrap())
+            .sum::<u64>()
+    };
+    // Start counting once it is asleep in poll: the iteration that logged
+    // "up" may still be finishing, and going to sleep counts one switch.
+    let deadline = Instant::now() + DEADLINE;
+    while !std::fs::read_to_string(format!("/proc/{}/wchan", d.pid()))
+        .is_ok_and(|w| w.contains("poll"))
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the supervisor never slept in poll"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let before = switches();
+    // An interval to observe, not a wait for a condition.
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(
+        switches(),
+        before,
+        "the supervisor woke up while idle:\n{}",
+        d.log().join("\n")
+    );
+    d.stop();
+}
