@@ -567,3 +567,153 @@ fn nothing_wakes_the_supervisor_while_nothing_happens() {
     );
     d.stop();
 }
+
+#[test]
+fn state_changes_go_to_the_state_pipe_as_frames() {
+    let d = Daemon::start(
+        "state",
+        r#"
+        [supervisor]
+        state_pipe = "to_gui"
+        [pipes.to_gui]
+        [[process]]
+        name = "gui"
+        exec = "TESTCHILD"
+        args = ["--rx", "{pipe.to_gui.read}", "--print", "up", "--pause"]
+        [[process]]
+        name = "crash"
+        exec = "TESTCHILD"
+        args = ["--exit", "7"]
+        restart = "on-failure"
+        backoff = { initial = "5s" }
+        "#,
+    );
+    let (_, line) = d.wait_for(&["gui[", "]: up"]);
+    let gui = pid_in(&line, "gui");
+    let (_, line) = d.wait_for(&["crash[", "] exited with code 7", "restart 1 in 5.000s"]);
+    let crash = pid_in(&line, "crash");
+    // Read what waits in the GUI's pipe through procfs, without the GUI
+    // (paused, it never reads).
+    let mut pipe = std::fs::File::open(format!("/proc/{gui}/fd/3")).unwrap();
+    nix::fcntl::fcntl(
+        &pipe,
+        nix::fcntl::FcntlArg::F_SETFL(nix::fcntl::OFlag::O_NONBLOCK),
+    )
+    .unwrap();
+    let mut bytes = vec![0; 4096];
+    let n = std::io::Read::read(&mut pipe, &mut bytes).unwrap();
+    let mut decoder = wire::FrameDecoder::new();
+    let mut states = Vec::new();
+    decoder.decode_messages(&bytes[..n], |m| {
+        if let Ok(wire::Message::State(s)) = m {
+            states.push((
+                s.name.as_str().to_owned(),
+                s.pid,
+                s.state,
+                s.exit,
+                s.next_us,
+            ));
+        }
+    });
+    assert_eq!(decoder.counters().dropped(), 0);
+    let pid = |p: Pid| p.as_raw() as u32;
+    assert!(
+        states.contains(&("gui".into(), pid(gui), wire::RunState::Started, None, None)),
+        "{states:?}"
+    );
+    assert!(
+        states.contains(&(
+            "crash".into(),
+            pid(crash),
+            wire::RunState::Exited,
+            Some(wire::ExitStatus::Code(7)),
+            Some(5_000_000)
+        )),
+        "{states:?}"
+    );
+    d.stop();
+}
+
+#[test]
+fn a_second_sigint_kills_everything_at_once() {
+    let d = Daemon::start(
+        "sigint",
+        r#"
+        [[process]]
+        name = "stubborn"
+        exec = "TESTCHILD"
+        args = ["--ignore-term", "--print", "up", "--pause"]
+        stop_signal = "SIGTERM"
+        stop_timeout = "1h"
+        "#,
+    );
+    d.wait_for(&["stubborn[", "]: up"]);
+    kill(d.pid(), Signal::SIGINT).unwrap();
+    d.wait_for(&[
+        "stubborn[",
+        "stopping: SIGTERM to its process group, SIGKILL in 3600.000s",
+    ]);
+    kill(d.pid(), Signal::SIGINT).unwrap();
+    d.wait_for(&["second SIGINT: killing every process now"]);
+    d.wait_for(&["stubborn[", "killed by SIGKILL; stopped"]);
+    d.wait_for(&["every process has stopped; exiting"]);
+}
+
+#[test]
+fn the_shutdown_action_stops_the_appliance_when_a_process_fails() {
+    let mut d = Daemon::start(
+        "shutdown",
+        r#"
+        [[process]]
+        name = "other"
+        exec = "TESTCHILD"
+        args = ["--print", "up", "--pause"]
+        [[process]]
+        name = "crash"
+        exec = "TESTCHILD"
+        args = ["--exit", "1"]
+        intensity = { restarts = 2, within = "60s", action = "shutdown" }
+        "#,
+    );
+    d.wait_for(&[
+        "crash[",
+        "FAILED: restarted 2 times within 60.000s; shutting the appliance down",
+    ]);
+    d.wait_for(&["other[", "killed by SIGTERM; stopped"]);
+    d.wait_for(&["every process has stopped; exiting"]);
+    let deadline = Instant::now() + DEADLINE;
+    while d.child.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "applianced did not exit");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn rlimits_from_the_topology_apply_to_the_child() {
+    let d = Daemon::start(
+        "rlimits",
+        r#"
+        [[process]]
+        name = "limited"
+        exec = "TESTCHILD"
+        args = ["--print", "up", "--pause"]
+        rlimits = { nofile = 64, core = "unlimited" }
+        "#,
+    );
+    let (_, line) = d.wait_for(&["limited[", "]: up"]);
+    let pid = pid_in(&line, "limited");
+    let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).unwrap();
+    let row = |name: &str| {
+        limits
+            .lines()
+            .find(|l| l.starts_with(name))
+            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+            .unwrap()
+    };
+    assert_eq!(row("Max open files"), "Max open files 64 64 files");
+    assert_eq!(
+        row("Max core file size"),
+        "Max core file size unlimited unlimited bytes"
+    );
+    d.stop();
+}
