@@ -174,7 +174,7 @@ fn resource(r: RlimitResource) -> nix::sys::resource::Resource {
 }
 
 impl Recipe {
-    /// Prepares `process` (argv[0] is its program path).
+    /// Prepares `process` (`argv[0]` is its program path).
     pub fn new(process: &Process) -> Result<Recipe, SpawnError> {
         let name = &process.name;
         let path = cstring(name, "exec", process.exec.as_os_str().as_bytes())?;

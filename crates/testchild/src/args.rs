@@ -25,6 +25,7 @@ actions:
   --print TEXT       write TEXT and a newline to stdout
   --eprint TEXT      write TEXT and a newline to stderr
   --sleep-ms N       sleep N milliseconds
+  --write-pid PATH   open PATH (a FIFO) for writing, write the pid and a newline
   --pause            wait until a signal ends the process
   --exit N           exit with code N (0-255) now
   --signal SIG       raise SIG (SIGTERM, TERM or 15) at itself; fault signals
@@ -56,6 +57,8 @@ pub enum Action {
     Eprint(String),
     /// `--sleep-ms N`: sleep N milliseconds.
     SleepMs(u64),
+    /// `--write-pid PATH`: write the pid and a newline to PATH (a FIFO).
+    WritePid(String),
     /// `--pause`: wait until a signal ends the process.
     Pause,
     /// `--exit N`: exit with code N.
@@ -213,6 +216,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Parsed, UsageEr
                 Action::SleepMs(number("--sleep-ms", value("--sleep-ms")?, "milliseconds")?)
             }
             "--pause" => Action::Pause,
+            "--write-pid" => Action::WritePid(value("--write-pid")?),
             "--exit" => Action::Exit(number(
                 "--exit",
                 value("--exit")?,

@@ -58,6 +58,13 @@ pub enum RunError {
     ListFds(Errno),
     /// `fork` failed.
     Fork(Errno),
+    /// `--write-pid PATH` could not write.
+    WritePid {
+        /// The path.
+        path: String,
+        /// The error.
+        source: std::io::Error,
+    },
 }
 
 impl RunError {
@@ -83,6 +90,7 @@ impl fmt::Display for RunError {
             ),
             RunError::ListFds(errno) => write!(f, "--report-fds: /proc/self/fd: {errno}"),
             RunError::Fork(errno) => write!(f, "--fork-orphan: fork: {errno}"),
+            RunError::WritePid { path, source } => write!(f, "--write-pid {path}: {source}"),
         }
     }
 }
@@ -95,6 +103,7 @@ impl std::error::Error for RunError {
             RunError::Poll { errno, .. } | RunError::ListFds(errno) | RunError::Fork(errno) => {
                 Some(errno)
             }
+            RunError::WritePid { source, .. } => Some(source),
             RunError::RxEnded { .. } | RunError::Name(_) => None,
         }
     }
@@ -179,6 +188,18 @@ impl<'c> Child<'c> {
             Action::Print(text) => stdout_line(format_args!("{text}")),
             Action::Eprint(text) => stderr_line(format_args!("{text}")),
             Action::SleepMs(ms) => std::thread::sleep(Duration::from_millis(*ms)),
+            Action::WritePid(path) => {
+                // One write of a short line: whole, even with other writers.
+                let line = format!("{}\n", std::process::id());
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(path)
+                    .and_then(|mut f| std::io::Write::write_all(&mut f, line.as_bytes()))
+                    .map_err(|source| RunError::WritePid {
+                        path: path.clone(),
+                        source,
+                    })?;
+            }
             Action::Pause => loop {
                 nix::unistd::pause();
             },

@@ -521,3 +521,19 @@ fn a_read_end_given_as_tx_is_refused() {
     let err = text(&read_all(child.stderr.take().unwrap()));
     assert!(err.contains("--tx needs the write end"), "{err}");
 }
+
+#[test]
+fn write_pid_writes_the_pid_and_a_newline() {
+    let path = std::env::temp_dir().join(format!("testchild-pid-{}", std::process::id()));
+    std::fs::write(&path, "").unwrap();
+    let mut child = spawn(
+        &["--write-pid", path.to_str().unwrap(), "--exit", "0"],
+        vec![],
+    );
+    let pid = child.id();
+    assert_eq!(wait_exit(&mut child).code(), Some(0));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), format!("{pid}\n"));
+    let _ = std::fs::remove_file(&path);
+    let mut bad = spawn(&["--write-pid", "/nonexistent/dir/pid"], vec![]);
+    assert_eq!(wait_exit(&mut bad).code(), Some(1));
+}

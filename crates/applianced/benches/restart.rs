@@ -1,0 +1,295 @@
+//! Restart latency of a stable child killed with SIGKILL, applianced beside
+//! runsv (runit) and s6-supervise supervising the same child, in one run.
+//!
+//! The child is `appliance-testchild --write-pid FIFO --pause`: it writes
+//! its pid into a FIFO and waits. Latency is `kill()` to the successor's pid
+//! read from the FIFO. Each child runs 1.1 s before it is killed, so the
+//! 1 s throttles of runsv and s6-supervise for fast-exiting services do not
+//! apply (as in `../shared/notes/anchors.md`); s6-supervise gets a
+//! `notification-fd` and the run script reports ready at once, without which
+//! it waits a second between launches. Rounds interleave the three
+//! supervisors, so machine noise hits all alike. At the end: the
+//! supervisors' RSS, and their context switches over an idle window.
+//!
+//! `cargo build --release -p testchild && cargo bench -p applianced --bench restart`
+//! (`-- --rounds N`, default 1000; `--idle-secs N`, default 30). Needs the
+//! Debian packages runit and s6 for the comparison; without them only
+//! applianced is measured. Under `cargo test` it runs 3 rounds of
+//! applianced alone, as a smoke test.
+
+use std::io::{BufRead, BufReader};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+
+/// One supervisor with its child.
+struct Subject {
+    name: &'static str,
+    process: Child,
+    fifo: BufReader<std::fs::File>,
+    child: Pid,
+    since: Instant,
+    latencies: Vec<Duration>,
+}
+
+fn testchild() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().and_then(Path::parent).unwrap();
+    let path = dir.join("appliance-testchild");
+    if !path.exists() {
+        eprintln!(
+            "restart bench: {} is not built: run `cargo build --release -p testchild` first",
+            path.display()
+        );
+        std::process::exit(2);
+    }
+    path
+}
+
+fn have(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(program).exists()))
+}
+
+impl Subject {
+    fn start(name: &'static str, work: &Path, child: &Path) -> Subject {
+        let dir = work.join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        let fifo_path = dir.join("pid.fifo");
+        nix::unistd::mkfifo(&fifo_path, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
+        // Read-write, so it never sees EOF between two children.
+        let fifo = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&fifo_path)
+            .unwrap();
+        let command = format!(
+            "{} --write-pid {} --pause",
+            child.display(),
+            fifo_path.display()
+        );
+        let process = match name {
+            "applianced" => {
+                let topology = dir.join("topology.toml");
+                std::fs::write(
+                    &topology,
+                    format!(
+                        "[[process]]\nname = \"child\"\nexec = \"{}\"\n\
+                         args = [\"--write-pid\", \"{}\", \"--pause\"]\n\
+                         backoff = {{ reset_after = \"1s\" }}\n\
+                         intensity = {{ restarts = 1000000, within = \"1s\" }}\n",
+                        child.display(),
+                        fifo_path.display()
+                    ),
+                )
+                .unwrap();
+                Command::new(env!("CARGO_BIN_EXE_applianced"))
+                    .arg("--config")
+                    .arg(&topology)
+                    .stderr(Stdio::null())
+                    .spawn()
+                    .unwrap()
+            }
+            _ => {
+                let run = dir.join("run");
+                // s6-supervise waits 1 s between launches unless the service
+                // said it was ready (notification-fd), as the anchors measured.
+                let ready = if name == "s6-supervise" {
+                    std::fs::write(dir.join("notification-fd"), "3\n").unwrap();
+                    "echo >&3\n"
+                } else {
+                    ""
+                };
+                std::fs::write(&run, format!("#!/bin/sh\n{ready}exec {command}\n")).unwrap();
+                std::fs::set_permissions(&run, std::fs::Permissions::from_mode(0o755)).unwrap();
+                let program = if name == "runsv" {
+                    "runsv"
+                } else {
+                    "s6-supervise"
+                };
+                Command::new(program)
+                    .arg(&dir)
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .spawn()
+                    .unwrap()
+            }
+        };
+        let mut s = Subject {
+            name,
+            process,
+            fifo: BufReader::new(fifo),
+            child: Pid::from_raw(0),
+            since: Instant::now(),
+            latencies: Vec::new(),
+        };
+        s.child = s.next_pid();
+        s.since = Instant::now();
+        s
+    }
+
+    fn next_pid(&mut self) -> Pid {
+        let mut line = String::new();
+        self.fifo.read_line(&mut line).unwrap();
+        Pid::from_raw(line.trim().parse().unwrap())
+    }
+
+    /// Kills the child once it has run `stable`, times until the next one
+    /// reports.
+    fn round(&mut self, stable: Duration) {
+        let ran = self.since.elapsed();
+        if ran < stable {
+            std::thread::sleep(stable - ran);
+        }
+        let t0 = Instant::now();
+        kill(self.child, Signal::SIGKILL).unwrap();
+        let next = self.next_pid();
+        self.latencies.push(t0.elapsed());
+        self.since = Instant::now();
+        assert_ne!(next, self.child);
+        self.child = next;
+    }
+
+    fn switches(&self) -> u64 {
+        let status =
+            std::fs::read_to_string(format!("/proc/{}/status", self.process.id())).unwrap();
+        status
+            .lines()
+            .filter(|l| l.contains("ctxt_switches"))
+            .map(|l| l.split_whitespace().nth(1).unwrap().parse::<u64>().unwrap())
+            .sum()
+    }
+
+    fn rss_kib(&self) -> u64 {
+        let status =
+            std::fs::read_to_string(format!("/proc/{}/status", self.process.id())).unwrap();
+        status
+            .lines()
+            .find(|l| l.starts_with("VmRSS:"))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    }
+
+    fn stop(mut self) {
+        let _ = kill(Pid::from_raw(self.process.id() as i32), Signal::SIGTERM);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.process.try_wait().ok().flatten().is_none() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+        let _ = kill(self.child, Signal::SIGKILL);
+    }
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.3}", d.as_secs_f64() * 1000.0)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let full = args.iter().any(|a| a == "--bench");
+    let flag = |name: &str, default: u64| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
+    let rounds = if full { flag("--rounds", 1000) } else { 3 };
+    let idle = Duration::from_secs(if full { flag("--idle-secs", 30) } else { 0 });
+    let stable = Duration::from_millis(1100);
+
+    let child = testchild();
+    let work =
+        std::env::temp_dir().join(format!("applianced-restart-bench-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work).unwrap();
+    let mut names = vec!["applianced"];
+    if full {
+        for (program, name) in [("runsv", "runsv"), ("s6-supervise", "s6-supervise")] {
+            if have(program) {
+                names.push(name);
+            } else {
+                eprintln!("restart bench: {program} not found (apt-get install runit s6): skipped");
+            }
+        }
+    }
+    let mut subjects: Vec<Subject> = names
+        .iter()
+        .map(|n| Subject::start(n, &work, &child))
+        .collect();
+    let started = Instant::now();
+    for r in 0..rounds {
+        for s in &mut subjects {
+            s.round(stable);
+        }
+        if full && (r + 1) % 100 == 0 {
+            eprintln!(
+                "restart bench: {} rounds, {:.0} s",
+                r + 1,
+                started.elapsed().as_secs_f64()
+            );
+        }
+    }
+    // Idle: nothing happens for `idle`; count each supervisor's switches.
+    let before: Vec<u64> = subjects.iter().map(Subject::switches).collect();
+    std::thread::sleep(idle);
+    let wakeups: Vec<u64> = subjects
+        .iter()
+        .zip(&before)
+        .map(|(s, b)| s.switches() - b)
+        .collect();
+
+    println!(
+        "restart latency, kill -> successor's pid, {rounds} restarts each, child ran {} ms before each kill:",
+        stable.as_millis()
+    );
+    println!(
+        "{:<14} {:>9} {:>9} {:>9} {:>9} {:>9}  {:>8}  wakeups in {} s idle",
+        "supervisor",
+        "median",
+        "p90",
+        "p99",
+        "min",
+        "max",
+        "RSS KiB",
+        idle.as_secs()
+    );
+    let mut medians = Vec::new();
+    for (s, w) in subjects.iter().zip(&wakeups) {
+        let mut l = s.latencies.clone();
+        l.sort();
+        medians.push(percentile(&l, 0.5));
+        println!(
+            "{:<14} {:>9} {:>9} {:>9} {:>9} {:>9}  {:>8}  {w}",
+            s.name,
+            ms(percentile(&l, 0.5)),
+            ms(percentile(&l, 0.9)),
+            ms(percentile(&l, 0.99)),
+            ms(l[0]),
+            ms(l[l.len() - 1]),
+            s.rss_kib()
+        );
+    }
+    for (s, m) in subjects.iter().zip(&medians).skip(1) {
+        println!(
+            "ratio applianced / {}: {:.2}",
+            s.name,
+            medians[0].as_secs_f64() / m.as_secs_f64()
+        );
+    }
+    for s in subjects {
+        s.stop();
+    }
+    let _ = std::fs::remove_dir_all(&work);
+}
