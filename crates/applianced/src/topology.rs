@@ -143,24 +143,8 @@ pub struct Pipe {
     pub supervisor_writes: bool,
 }
 
-/// An end of a pipe.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum End {
-    /// The end data is read from (`pipe(2)`'s `fds[0]`).
-    Read,
-    /// The end data is written to (`pipe(2)`'s `fds[1]`).
-    Write,
-}
-
-impl End {
-    /// `"read"` or `"write"`, as in placeholders.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            End::Read => "read",
-            End::Write => "write",
-        }
-    }
-}
+/// An end of a pipe: the same type the children use to take theirs.
+pub use pipe_ends::End;
 
 /// One pipe end a child gets, and the fd number it gets it at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

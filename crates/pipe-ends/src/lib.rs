@@ -46,8 +46,9 @@ use nix::errno::Errno;
 use nix::fcntl::{FcntlArg, OFlag, fcntl};
 use nix::sys::stat::{SFlag, fstat};
 
-/// An end of a pipe.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// An end of a pipe (`pipe(2)`'s `fds[0]` is the read end, `fds[1]` the
+/// write end). The supervisor's topology names ends with it too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum End {
     /// The end data is read from: must be open `O_RDONLY`.
     Read,
@@ -56,7 +57,7 @@ pub enum End {
 }
 
 impl End {
-    /// `"read"` or `"write"`.
+    /// `"read"` or `"write"`, as in the topology's placeholders.
     pub fn as_str(self) -> &'static str {
         match self {
             End::Read => "read",
