@@ -2,7 +2,9 @@
 //! runsv (runit) and s6-supervise supervising the same child, in one run.
 //!
 //! The child is `appliance-testchild --write-pid FIFO --pause`: it writes
-//! its pid into a FIFO and waits. Latency is `kill()` to the successor's pid
+//! its pid into a FIFO and waits. All three supervisors start it through
+//! the same `run` script (`#!/bin/sh` + `exec`), as runit and s6 services
+//! are written. Latency is `kill()` to the successor's pid
 //! read from the FIFO. Each child runs 1.1 s before it is killed, so the
 //! 1 s throttles of runsv and s6-supervise for fast-exiting services do not
 //! apply (as in `../shared/notes/anchors.md`); s6-supervise gets a
@@ -72,6 +74,20 @@ impl Subject {
             child.display(),
             fifo_path.display()
         );
+        // Every supervisor starts the same thing: a run script that execs
+        // the child (as runit and s6 services are written), so the shell's
+        // start-up is in every latency alike.
+        let run = dir.join("run");
+        // s6-supervise waits 1 s between launches unless the service said it
+        // was ready (notification-fd), as the anchors measured.
+        let ready = if name == "s6-supervise" {
+            std::fs::write(dir.join("notification-fd"), "3\n").unwrap();
+            "echo >&3\n"
+        } else {
+            ""
+        };
+        std::fs::write(&run, format!("#!/bin/sh\n{ready}exec {command}\n")).unwrap();
+        std::fs::set_permissions(&run, std::fs::Permissions::from_mode(0o755)).unwrap();
         let process = match name {
             "applianced" => {
                 let topology = dir.join("topology.toml");
@@ -79,11 +95,9 @@ impl Subject {
                     &topology,
                     format!(
                         "[[process]]\nname = \"child\"\nexec = \"{}\"\n\
-                         args = [\"--write-pid\", \"{}\", \"--pause\"]\n\
                          backoff = {{ reset_after = \"1s\" }}\n\
                          intensity = {{ restarts = 1000000, within = \"1s\" }}\n",
-                        child.display(),
-                        fifo_path.display()
+                        run.display()
                     ),
                 )
                 .unwrap();
@@ -95,17 +109,6 @@ impl Subject {
                     .unwrap()
             }
             _ => {
-                let run = dir.join("run");
-                // s6-supervise waits 1 s between launches unless the service
-                // said it was ready (notification-fd), as the anchors measured.
-                let ready = if name == "s6-supervise" {
-                    std::fs::write(dir.join("notification-fd"), "3\n").unwrap();
-                    "echo >&3\n"
-                } else {
-                    ""
-                };
-                std::fs::write(&run, format!("#!/bin/sh\n{ready}exec {command}\n")).unwrap();
-                std::fs::set_permissions(&run, std::fs::Permissions::from_mode(0o755)).unwrap();
                 let program = if name == "runsv" {
                     "runsv"
                 } else {

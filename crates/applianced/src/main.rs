@@ -51,20 +51,31 @@ fn main() -> ExitCode {
         },
         Command::Check(path) => check(&path),
         Command::Run(path) => {
-            let topology = match Topology::load(&path) {
-                Ok(t) => t,
-                Err(e) => {
-                    say(&e.to_string());
-                    return ExitCode::from(EX_CONFIG);
-                }
-            };
-            match Supervisor::new(topology).and_then(Supervisor::run) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => {
-                    say(&format!("applianced: {e}"));
-                    ExitCode::from(EX_OSERR)
-                }
+            let code = run(&path);
+            if std::process::id() == 1 {
+                // PID 1 never exits (the kernel would panic): the appliance
+                // is over, so power off.
+                applianced::supervise::power_off(code);
             }
+            code
+        }
+    }
+}
+
+/// Runs the topology at `path` until it is stopped.
+fn run(path: &std::path::Path) -> ExitCode {
+    let topology = match Topology::load(path) {
+        Ok(t) => t,
+        Err(e) => {
+            say(&e.to_string());
+            return ExitCode::from(EX_CONFIG);
+        }
+    };
+    match Supervisor::new(topology).and_then(Supervisor::run) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            say(&format!("applianced: {e}"));
+            ExitCode::from(EX_OSERR)
         }
     }
 }

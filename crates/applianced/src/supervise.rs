@@ -13,6 +13,7 @@ use std::collections::VecDeque;
 use std::fmt::Write as _;
 use std::io::{self, Write as _};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
+use std::os::unix::fs::OpenOptionsExt;
 use std::time::{Duration, Instant};
 
 use nix::errno::Errno;
@@ -133,7 +134,11 @@ fn nonblocking(fd: &OwnedFd) -> nix::Result<()> {
     fcntl(fd, FcntlArg::F_SETFL(flags | OFlag::O_NONBLOCK)).map(drop)
 }
 
-fn pipe_pair(what: &str) -> Result<(OwnedFd, OwnedFd), SuperviseError> {
+/// A pipe lifted above the children's fds; the read end non-blocking, and
+/// the write end too when `nonblocking_write` (the topology's pipes, as in
+/// the seed). A child's stdout and stderr stay blocking: programs expect
+/// that, and the flag is shared with the child through dup2.
+fn pipe_pair(what: &str, nonblocking_write: bool) -> Result<(OwnedFd, OwnedFd), SuperviseError> {
     let (r, w) = setup(
         format!("{what}: pipe"),
         nix::unistd::pipe2(OFlag::O_CLOEXEC),
@@ -141,8 +146,56 @@ fn pipe_pair(what: &str) -> Result<(OwnedFd, OwnedFd), SuperviseError> {
     let r = setup(format!("{what}: moving fds"), lift(r))?;
     let w = setup(format!("{what}: moving fds"), lift(w))?;
     setup(format!("{what}: O_NONBLOCK"), nonblocking(&r))?;
-    setup(format!("{what}: O_NONBLOCK"), nonblocking(&w))?;
+    if nonblocking_write {
+        setup(format!("{what}: O_NONBLOCK"), nonblocking(&w))?;
+    }
     Ok((r, w))
+}
+
+/// A write end of the same pipe as `w` in an open file description of its
+/// own, non-blocking: children share the descriptions of the ends they are
+/// given, and one that clears O_NONBLOCK on its end must not make the
+/// supervisor's STATE writes block. Reopened through /proc; without /proc,
+/// a duplicate (shared flags) and a warning.
+fn own_description(w: &OwnedFd, log: &Log) -> io::Result<OwnedFd> {
+    let path = format!("/proc/self/fd/{}", w.as_raw_fd());
+    let reopened = std::fs::OpenOptions::new()
+        .write(true)
+        .custom_flags(libc_nonblock())
+        .open(&path);
+    match reopened {
+        Ok(f) => lift(f.into()),
+        Err(e) => {
+            log.line(&format!(
+                "state pipe: cannot reopen {path} ({e}): sharing the children's flags"
+            ));
+            lift(w.try_clone()?)
+        }
+    }
+}
+
+fn libc_nonblock() -> i32 {
+    OFlag::O_NONBLOCK.bits()
+}
+
+/// The end of the appliance when the supervisor is PID 1: sync the disks
+/// and power off. Never returns: if power-off fails it says so and waits,
+/// since PID 1 must not exit.
+pub fn power_off(code: std::process::ExitCode) -> ! {
+    let log = Log {
+        start: Instant::now(),
+    };
+    log.line(&format!(
+        "PID 1 is done ({code:?}): syncing and powering off"
+    ));
+    nix::unistd::sync();
+    let Err(e) = nix::sys::reboot::reboot(nix::sys::reboot::RebootMode::RB_POWER_OFF);
+    log.line(&format!(
+        "power off failed: {e}; waiting (PID 1 must not exit)"
+    ));
+    loop {
+        nix::unistd::pause();
+    }
 }
 
 /// Raises RLIMIT_CORE: soft to hard, and hard to unlimited when allowed.
@@ -226,7 +279,7 @@ impl Supervisor {
 
         let mut pipes = Vec::new();
         for pipe in &topology.pipes {
-            let (r, w) = pipe_pair(&format!("pipe {}", pipe.name))?;
+            let (r, w) = pipe_pair(&format!("pipe {}", pipe.name), true)?;
             if let Some(capacity) = pipe.capacity {
                 setup(
                     format!("pipe {}: F_SETPIPE_SZ {capacity}", pipe.name),
@@ -236,12 +289,12 @@ impl Supervisor {
             pipes.push((r, w));
         }
         let state_fd = match topology.state_pipe {
-            Some(i) => Some(setup("state pipe", pipes[i].1.try_clone())?),
+            Some(i) => Some(setup("state pipe", own_description(&pipes[i].1, &log))?),
             None => None,
         };
         let mut children = Vec::new();
         for p in &topology.processes {
-            let (output_r, output_w) = pipe_pair(&format!("{}: output pipe", p.name))?;
+            let (output_r, output_w) = pipe_pair(&format!("{}: output pipe", p.name), false)?;
             let plan = p
                 .fds
                 .iter()

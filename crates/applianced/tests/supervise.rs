@@ -291,6 +291,17 @@ fn a_child_sees_only_its_own_pipe_ends_and_is_restarted_after_sigkill() {
         fds[3].contains("pipe:[") && fds[4].contains("pipe:["),
         "{fds:?}"
     );
+    // stdout (the output pipe) blocks, as programs expect; the topology's
+    // pipe ends do not, as in the seed (fd 4, testchild's --tx, is made
+    // blocking by testchild itself).
+    let nonblocking = |fd: u32| {
+        let info = std::fs::read_to_string(format!("/proc/{pid}/fdinfo/{fd}")).unwrap();
+        let flags = info.lines().find(|l| l.starts_with("flags:")).unwrap();
+        let flags = u32::from_str_radix(flags.split_whitespace().nth(1).unwrap(), 8).unwrap();
+        flags & 0o4000 != 0
+    };
+    assert!(!nonblocking(1) && !nonblocking(2));
+    assert!(nonblocking(3));
 
     kill(pid, Signal::SIGKILL).unwrap();
     let (j, _) = d.wait_for(&[
@@ -716,4 +727,69 @@ fn rlimits_from_the_topology_apply_to_the_child() {
         "Max core file size unlimited unlimited bytes"
     );
     d.stop();
+}
+
+#[test]
+fn as_pid_1_it_stops_everything_and_powers_off_instead_of_exiting() {
+    // A PID namespace makes applianced its PID 1; reboot(2) there ends the
+    // namespace (its init is killed by SIGINT) instead of the machine.
+    let unshare = Path::new("/usr/bin/unshare");
+    let root = std::fs::read_to_string("/proc/self/status").is_ok_and(|s| {
+        s.lines()
+            .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(2) == Some("0"))
+    });
+    if !unshare.exists() || !root {
+        eprintln!("skipped: needs root and util-linux's unshare");
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("applianced-pid1-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("topology.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[process]]\nname = \"quiet\"\nexec = \"{}\"\nargs = [\"--print\", \"up\", \"--pause\"]\n",
+            testchild().display()
+        ),
+    )
+    .unwrap();
+    let mut child = Command::new(unshare)
+        .args(["--pid", "--fork", "--kill-child"])
+        .arg(env!("CARGO_BIN_EXE_applianced"))
+        .arg("--config")
+        .arg(&config)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut log = Vec::new();
+    let mut next = |log: &mut Vec<String>, want: &str| loop {
+        let line = lines
+            .next()
+            .unwrap_or_else(|| panic!("no {want:?} in:\n{}", log.join("\n")))
+            .unwrap();
+        log.push(line.clone());
+        if line.contains(want) {
+            return line;
+        }
+    };
+    let first = next(&mut log, "applianced 0.1.0 (pid ");
+    assert!(first.contains("(pid 1)"), "{first}");
+    next(&mut log, "]: up");
+    // The supervisor as the parent namespace sees it: unshare's child.
+    let unshare_pid = child.id();
+    let children =
+        std::fs::read_to_string(format!("/proc/{unshare_pid}/task/{unshare_pid}/children"))
+            .unwrap();
+    let daemon: i32 = children.split_whitespace().next().unwrap().parse().unwrap();
+    kill(Pid::from_raw(daemon), Signal::SIGTERM).unwrap();
+    next(&mut log, "every process has stopped; exiting");
+    next(&mut log, "PID 1 is done");
+    let status = child.wait().unwrap();
+    assert!(
+        !status.success(),
+        "the namespace ended by power-off, not an exit: {status:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -224,8 +224,11 @@ impl PipeEnd {
     }
 
     /// Sets or clears `O_NONBLOCK` (for a `poll` loop). The flag belongs to
-    /// the open pipe, which the supervisor shares: it keeps its own ends in
-    /// its own open file descriptions, so this affects this process only.
+    /// the open file description, which this process shares with the
+    /// supervisor's copy of the same end (fds passed through exec are
+    /// duplicates); `applianced` creates every pipe end non-blocking, so
+    /// setting it is a no-op there and clearing it affects the supervisor
+    /// too.
     pub fn set_nonblocking(&self, nonblocking: bool) -> Result<(), PipeEndError> {
         set_nonblocking(&self.fd, nonblocking).map_err(|errno| PipeEndError::Sys {
             flag: self.flag.clone(),
