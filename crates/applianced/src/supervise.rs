@@ -12,7 +12,7 @@
 use std::collections::VecDeque;
 use std::fmt::Write as _;
 use std::io::{self, Write as _};
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::os::unix::fs::OpenOptionsExt;
 use std::time::{Duration, Instant};
 
@@ -161,7 +161,7 @@ fn own_description(w: &OwnedFd, log: &Log) -> io::Result<OwnedFd> {
     let path = format!("/proc/self/fd/{}", w.as_raw_fd());
     let reopened = std::fs::OpenOptions::new()
         .write(true)
-        .custom_flags(libc_nonblock())
+        .custom_flags(OFlag::O_NONBLOCK.bits())
         .open(&path);
     match reopened {
         Ok(f) => lift(f.into()),
@@ -172,10 +172,6 @@ fn own_description(w: &OwnedFd, log: &Log) -> io::Result<OwnedFd> {
             lift(w.try_clone()?)
         }
     }
-}
-
-fn libc_nonblock() -> i32 {
-    OFlag::O_NONBLOCK.bits()
 }
 
 /// The end of the appliance when the supervisor is PID 1: sync the disks
@@ -746,7 +742,7 @@ impl Supervisor {
         let sent = buf
             .encode(&msg)
             .ok()
-            .map(|frame| wire::write_frame(fd_of(fd), frame));
+            .map(|frame| wire::write_frame(fd.as_fd(), frame));
         if !matches!(sent, Some(Ok(()))) {
             self.state_frames_dropped += 1;
             if self.state_frames_dropped.is_power_of_two() {
@@ -774,10 +770,6 @@ fn plural(n: u32, what: &str) -> String {
     } else {
         format!("{n} {what}s")
     }
-}
-
-fn fd_of(fd: &OwnedFd) -> BorrowedFd<'_> {
-    fd.as_fd()
 }
 
 /// A duration for the log: `0s`, `250ms`, `1.500s`.
