@@ -157,10 +157,13 @@ impl Subject {
         self.child = next;
     }
 
+    /// The supervisor's /proc status lines.
+    fn status(&self) -> String {
+        std::fs::read_to_string(format!("/proc/{}/status", self.process.id())).unwrap()
+    }
+
     fn switches(&self) -> u64 {
-        let status =
-            std::fs::read_to_string(format!("/proc/{}/status", self.process.id())).unwrap();
-        status
+        self.status()
             .lines()
             .filter(|l| l.contains("ctxt_switches"))
             .map(|l| l.split_whitespace().nth(1).unwrap().parse::<u64>().unwrap())
@@ -168,9 +171,7 @@ impl Subject {
     }
 
     fn rss_kib(&self) -> u64 {
-        let status =
-            std::fs::read_to_string(format!("/proc/{}/status", self.process.id())).unwrap();
-        status
+        self.status()
             .lines()
             .find(|l| l.starts_with("VmRSS:"))
             .and_then(|l| l.split_whitespace().nth(1))

@@ -487,20 +487,30 @@ impl Supervisor {
                     return;
                 }
             };
-            let (pid, how, failed) = match status {
-                WaitStatus::Exited(pid, code) => {
-                    (pid, format!("exited with code {code}"), code != 0)
-                }
+            // One reading of the status: the log's words, whether it failed,
+            // and the STATE frame's exit.
+            let (pid, how, failed, exit) = match status {
+                WaitStatus::Exited(pid, code) => (
+                    pid,
+                    format!("exited with code {code}"),
+                    code != 0,
+                    wire::ExitStatus::Code(code as u8),
+                ),
                 WaitStatus::Signaled(pid, signal, core) => {
-                    let core = if core {
+                    let dumped = if core {
                         format!(" (core dumped; core pattern: {})", core_pattern())
                     } else {
                         String::new()
                     };
-                    (pid, format!("killed by {signal}{core}"), true)
+                    let exit = wire::ExitStatus::Signal {
+                        number: signal as i32 as u8,
+                        core,
+                    };
+                    (pid, format!("killed by {signal}{dumped}"), true, exit)
                 }
                 _ => continue,
             };
+            let exit = Some(exit);
             let found = self.children.iter().position(|c| {
                 matches!(c.state, State::Running { pid: p, .. } | State::Stopping { pid: p, .. } if p == pid)
             });
@@ -512,14 +522,6 @@ impl Supervisor {
             let ran = match self.children[i].state {
                 State::Running { since, .. } => since.elapsed(),
                 _ => Duration::ZERO,
-            };
-            let exit = match status {
-                WaitStatus::Exited(_, code) => Some(wire::ExitStatus::Code(code as u8)),
-                WaitStatus::Signaled(_, signal, core) => Some(wire::ExitStatus::Signal {
-                    number: signal as i32 as u8,
-                    core,
-                }),
-                _ => None,
             };
             let name = self.children[i].name.clone();
             if let State::Stopping { .. } = self.children[i].state {
