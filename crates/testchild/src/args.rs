@@ -26,6 +26,8 @@ actions:
   --eprint TEXT      write TEXT and a newline to stderr
   --sleep-ms N       sleep N milliseconds
   --write-pid PATH   open PATH (a FIFO) for writing, write the pid and a newline
+  --notify-fd N      write a newline to fd N and close it (s6's readiness
+                     notification)
   --pause            wait until a signal ends the process
   --exit N           exit with code N (0-255) now
   --signal SIG       raise SIG (SIGTERM, TERM or 15) at itself; fault signals
@@ -38,6 +40,11 @@ actions:
   --count-frames N   read --rx until N more good frames came; print `got N`
                      (and send it as a LOG on --tx)
   -h, --help         print this
+
+When the environment variable APPLIANCE_TESTCHILD_ARGS is set, its words
+replace the arguments: runsv and s6-supervise start `./run` with none or
+with the service directory, and the restart benchmark links `run` to this
+program.
 
 exit codes: N for --exit N; 64 for a bad argument or pipe end; 1 when an
 action fails; 0 when the actions are done.
@@ -59,6 +66,9 @@ pub enum Action {
     SleepMs(u64),
     /// `--write-pid PATH`: write the pid and a newline to PATH (a FIFO).
     WritePid(String),
+    /// `--notify-fd N`: write a newline to fd N (a pipe's write end, as
+    /// given; checked when taken) and close it.
+    NotifyFd(String),
     /// `--pause`: wait until a signal ends the process.
     Pause,
     /// `--exit N`: exit with code N.
@@ -216,6 +226,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Parsed, UsageEr
                 Action::SleepMs(number("--sleep-ms", value("--sleep-ms")?, "milliseconds")?)
             }
             "--pause" => Action::Pause,
+            "--notify-fd" => Action::NotifyFd(value("--notify-fd")?),
             "--write-pid" => Action::WritePid(value("--write-pid")?),
             "--exit" => Action::Exit(number(
                 "--exit",

@@ -31,6 +31,7 @@
 //! | `--print TEXT` | writes TEXT and a newline to stdout |
 //! | `--eprint TEXT` | writes TEXT and a newline to stderr |
 //! | `--sleep-ms N` | sleeps N milliseconds |
+//! | `--notify-fd N` | writes a newline to fd N (a pipe's write end, checked with `pipe-ends`) and closes it: s6-supervise's readiness notification |
 //! | `--pause` | waits for a signal to end the process (`pause(2)` in a loop) |
 //! | `--exit N` | exits with code N (0-255) at once |
 //! | `--signal SIG` | raises SIG (`SIGTERM`, `TERM` or `15`) at itself; fault signals (SEGV, BUS, ILL, FPE, ABRT, TRAP, SYS) are first reset to `SIG_DFL`, others keep their disposition, so `--ignore-term --signal TERM` survives and goes on |
@@ -43,6 +44,12 @@
 //!
 //! A line that goes both to stdout and as a `LOG` frame is written to
 //! `--tx` first: once a test has read the line, the frame is in the pipe.
+//!
+//! When the environment variable `APPLIANCE_TESTCHILD_ARGS` ([`ARGS_ENV`])
+//! is set, its words (split at spaces) replace the arguments: runsv starts
+//! `./run` without arguments and s6-supervise with the service directory,
+//! and the restart benchmark links `run` to this program so that no shell
+//! stands between supervisor and child.
 //!
 //! When the actions are done the process exits 0. Exit codes: N for
 //! `--exit N`; 64 ([`EXIT_USAGE`]) for an unknown argument, a bad value or
@@ -60,6 +67,9 @@ mod sys;
 pub use args::{Action, Config, HELP, Parsed, UsageError, parse};
 pub use out::{print_help, report_usage};
 pub use run::{RunError, run};
+
+/// The environment variable whose words, when it is set, replace argv.
+pub const ARGS_ENV: &str = "APPLIANCE_TESTCHILD_ARGS";
 
 /// Exit code for a usage error: unknown argument, bad value, bad pipe end
 /// (`EX_USAGE` of `sysexits.h`).

@@ -58,6 +58,8 @@ pub enum RunError {
     ListFds(Errno),
     /// `fork` failed.
     Fork(Errno),
+    /// `--notify-fd N` could not write its newline.
+    Notify(std::io::Error),
     /// `--write-pid PATH` could not write.
     WritePid {
         /// The path.
@@ -91,6 +93,7 @@ impl fmt::Display for RunError {
             RunError::ListFds(errno) => write!(f, "--report-fds: /proc/self/fd: {errno}"),
             RunError::Fork(errno) => write!(f, "--fork-orphan: fork: {errno}"),
             RunError::WritePid { path, source } => write!(f, "--write-pid {path}: {source}"),
+            RunError::Notify(source) => write!(f, "--notify-fd: {source}"),
         }
     }
 }
@@ -103,7 +106,7 @@ impl std::error::Error for RunError {
             RunError::Poll { errno, .. } | RunError::ListFds(errno) | RunError::Fork(errno) => {
                 Some(errno)
             }
-            RunError::WritePid { source, .. } => Some(source),
+            RunError::WritePid { source, .. } | RunError::Notify(source) => Some(source),
             RunError::RxEnded { .. } | RunError::Name(_) => None,
         }
     }
@@ -199,6 +202,11 @@ impl<'c> Child<'c> {
                         path: path.clone(),
                         source,
                     })?;
+            }
+            Action::NotifyFd(fd) => {
+                let mut end =
+                    PipeEnd::write_from_arg("--notify-fd", fd).map_err(RunError::PipeEnd)?;
+                std::io::Write::write_all(&mut end, b"\n").map_err(RunError::Notify)?;
             }
             Action::Pause => loop {
                 nix::unistd::pause();

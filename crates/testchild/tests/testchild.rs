@@ -223,6 +223,39 @@ fn actions_after_exit_do_not_run() {
 }
 
 #[test]
+fn the_environment_variable_replaces_argv_as_for_runsv_and_s6() {
+    // s6-supervise starts `./run SERVICEDIR`: the variable wins over argv.
+    let mut cmd = Command::new(BIN);
+    cmd.arg("/some/service/dir")
+        .env("APPLIANCE_TESTCHILD_ARGS", "--print from-env --exit 7")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    assert_eq!(wait_exit(&mut child).code(), Some(7));
+    assert_eq!(text(&read_all(child.stdout.take().unwrap())), "from-env\n");
+    // Without it the same argv is an unknown argument (the control).
+    let mut child = spawn(&["/some/service/dir"], vec![]);
+    assert_eq!(wait_exit(&mut child).code(), Some(64));
+}
+
+#[test]
+fn notify_fd_writes_one_newline_and_closes_the_pipe() {
+    let (r, w) = pipe();
+    let mut child = spawn(
+        &["--notify-fd", "3", "--print", "notified"],
+        vec![OwnedFd::from(w)],
+    );
+    assert!(wait_exit(&mut child).success());
+    assert_eq!(text(&read_all(child.stdout.take().unwrap())), "notified\n");
+    // End of file after the newline: the child closed its end.
+    assert_eq!(read_all(r), b"\n");
+    // A read end is refused with the usage exit code.
+    let (r, _w) = pipe();
+    let mut child = spawn(&["--notify-fd", "3"], vec![OwnedFd::from(r)]);
+    assert_eq!(wait_exit(&mut child).code(), Some(64));
+}
+
+#[test]
 fn print_and_eprint_go_to_their_streams_in_order() {
     let mut child = spawn(
         &["--print", "a b", "--eprint", "to err", "--print", "c"],
