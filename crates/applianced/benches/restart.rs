@@ -1,32 +1,63 @@
 //! Restart latency of a stable child killed with SIGKILL, applianced beside
-//! runsv (runit) and s6-supervise supervising the same child, in one run.
+//! runsv (runit), s6-supervise and the floor, supervising the same child in
+//! one run.
 //!
 //! The child is `appliance-testchild --write-pid FIFO --pause`: it writes
-//! its pid into a FIFO and waits. All three supervisors start it through
-//! the same `run` script (`#!/bin/sh` + `exec`), as runit and s6 services
-//! are written. Latency is `kill()` to the successor's pid
-//! read from the FIFO. Each child runs 1.1 s before it is killed, so the
-//! 1 s throttles of runsv and s6-supervise for fast-exiting services do not
+//! its pid into a FIFO and waits. Every supervisor starts the same file,
+//! `run`, a symbolic link to the test child, without arguments; the child
+//! takes its arguments from `APPLIANCE_TESTCHILD_ARGS` (runsv and
+//! s6-supervise start `./run` without arguments, and no shell stands between
+//! supervisor and child). Latency is `kill()` to the successor's pid read
+//! from the FIFO. Each child runs 1.1 s before it is killed, so the 1 s
+//! throttles of runsv and s6-supervise for fast-exiting services do not
 //! apply (as in `../shared/notes/anchors.md`); s6-supervise gets a
-//! `notification-fd` and the run script reports ready at once, without which
-//! it waits a second between launches. Rounds interleave the three
-//! supervisors, so machine noise hits all alike. At the end: the
-//! supervisors' RSS, and their context switches over an idle window.
+//! `notification-fd` and the child reports ready at once (`--notify-fd 3`),
+//! without which it waits a second between launches.
+//!
+//! The floor is what the kernel costs: this bench binary itself, run as
+//! `--floor-loop DIR`, restarting `DIR/run` in a loop of
+//! `Command::spawn` + blocking `wait` (std spawns with vfork-style
+//! `posix_spawn`), with none of a supervisor's bookkeeping.
+//!
+//! Rounds interleave the supervisors, so machine noise hits all alike, and
+//! each round starts with the next one in turn. At
+//! the end: the supervisors' RSS, and their context switches over an idle
+//! window.
 //!
 //! `cargo build --release -p testchild && cargo bench -p applianced --bench restart`
-//! (`-- --rounds N`, default 1000; `--idle-secs N`, default 30). Needs the
-//! Debian packages runit and s6 for the comparison; without them only
-//! applianced is measured. Under `cargo test` it runs 3 rounds of
-//! applianced alone, as a smoke test.
+//! (`-- --rounds N`, default 1000; `--idle-secs N`, default 30;
+//! `--subjects applianced,floor,runsv,s6-supervise` to choose;
+//! `--stable-ms N`, default 1100). Needs the
+//! Debian packages runit and s6 for the comparison; without them they are
+//! skipped. Under `cargo test` it runs 3 rounds of applianced alone, as a
+//! smoke test.
 
 use std::io::{BufRead, BufReader};
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
+
+/// The test child's environment variable for its arguments.
+const ARGS_ENV: &str = "APPLIANCE_TESTCHILD_ARGS";
+
+/// The floor: restart `dir/run` for ever, nothing else.
+fn floor_loop(dir: &Path) -> ! {
+    let run = dir.join("run");
+    loop {
+        match Command::new(&run).spawn() {
+            Ok(mut child) => {
+                let _ = child.wait();
+            }
+            Err(e) => {
+                eprintln!("restart bench: floor: {}: {e}", run.display());
+                std::process::exit(1);
+            }
+        }
+    }
+}
 
 /// One supervisor with its child.
 struct Subject {
@@ -58,7 +89,7 @@ fn have(program: &str) -> bool {
 }
 
 impl Subject {
-    fn start(name: &'static str, work: &Path, child: &Path) -> Subject {
+    fn start(name: &'static str, work: &Path, child: &Path, stable: Duration) -> Subject {
         let dir = work.join(name);
         std::fs::create_dir_all(&dir).unwrap();
         let fifo_path = dir.join("pid.fifo");
@@ -69,25 +100,15 @@ impl Subject {
             .write(true)
             .open(&fifo_path)
             .unwrap();
-        let command = format!(
-            "{} --write-pid {} --pause",
-            child.display(),
-            fifo_path.display()
-        );
-        // Every supervisor starts the same thing: a run script that execs
-        // the child (as runit and s6 services are written), so the shell's
-        // start-up is in every latency alike.
-        let run = dir.join("run");
-        // s6-supervise waits 1 s between launches unless the service said it
-        // was ready (notification-fd), as the anchors measured.
-        let ready = if name == "s6-supervise" {
+        let mut args = format!("--write-pid {} --pause", fifo_path.display());
+        // s6-supervise waits 1 s between launches unless the service says it
+        // is ready (notification-fd), as the anchors measured.
+        if name == "s6-supervise" {
             std::fs::write(dir.join("notification-fd"), "3\n").unwrap();
-            "echo >&3\n"
-        } else {
-            ""
-        };
-        std::fs::write(&run, format!("#!/bin/sh\n{ready}exec {command}\n")).unwrap();
-        std::fs::set_permissions(&run, std::fs::Permissions::from_mode(0o755)).unwrap();
+            args = format!("--notify-fd 3 {args}");
+        }
+        let run = dir.join("run");
+        std::os::unix::fs::symlink(child, &run).unwrap();
         let process = match name {
             "applianced" => {
                 let topology = dir.join("topology.toml");
@@ -95,32 +116,39 @@ impl Subject {
                     &topology,
                     format!(
                         "[[process]]\nname = \"child\"\nexec = \"{}\"\n\
-                         backoff = {{ reset_after = \"1s\" }}\n\
+                         env = {{ {ARGS_ENV} = \"{args}\" }}\n\
+                         backoff = {{ reset_after = \"{}ms\" }}\n\
                          intensity = {{ restarts = 1000000, within = \"1s\" }}\n",
-                        run.display()
+                        run.display(),
+                        // A child that ran `stable` counts as stable: every
+                        // restart is immediate, as in runsv and s6.
+                        stable.as_millis() / 2
                     ),
                 )
                 .unwrap();
                 Command::new(env!("CARGO_BIN_EXE_applianced"))
                     .arg("--config")
                     .arg(&topology)
+                    .env_clear()
                     .stderr(Stdio::null())
                     .spawn()
                     .unwrap()
             }
-            _ => {
-                let program = if name == "runsv" {
-                    "runsv"
-                } else {
-                    "s6-supervise"
-                };
-                Command::new(program)
-                    .arg(&dir)
-                    .stdout(Stdio::null())
-                    .stderr(Stdio::null())
-                    .spawn()
-                    .unwrap()
-            }
+            "floor" => Command::new(std::env::current_exe().unwrap())
+                .arg("--floor-loop")
+                .arg(&dir)
+                .env_clear()
+                .env(ARGS_ENV, &args)
+                .spawn()
+                .unwrap(),
+            _ => Command::new(name)
+                .arg(&dir)
+                .env_clear()
+                .env(ARGS_ENV, &args)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap(),
         };
         let mut s = Subject {
             name,
@@ -201,6 +229,9 @@ fn ms(d: Duration) -> String {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--floor-loop") {
+        floor_loop(Path::new(&args[i + 1]));
+    }
     let full = args.iter().any(|a| a == "--bench");
     let flag = |name: &str, default: u64| {
         args.iter()
@@ -211,7 +242,9 @@ fn main() {
     };
     let rounds = if full { flag("--rounds", 1000) } else { 3 };
     let idle = Duration::from_secs(if full { flag("--idle-secs", 30) } else { 0 });
-    let stable = Duration::from_millis(1100);
+    // Below 1 s, runsv and s6-supervise throttle: shorter runs are only
+    // for comparing applianced with the floor (`--subjects`).
+    let stable = Duration::from_millis(flag("--stable-ms", 1100));
 
     let child = testchild();
     let work =
@@ -220,22 +253,38 @@ fn main() {
     std::fs::create_dir_all(&work).unwrap();
     let mut names = vec!["applianced"];
     if full {
-        for (program, name) in [("runsv", "runsv"), ("s6-supervise", "s6-supervise")] {
-            if have(program) {
+        let chosen = args
+            .iter()
+            .position(|a| a == "--subjects")
+            .and_then(|i| args.get(i + 1));
+        let wanted = |name: &str| chosen.is_none_or(|c| c.split(',').any(|n| n == name));
+        names.retain(|n| wanted(n));
+        if wanted("floor") {
+            names.push("floor");
+        }
+        for name in ["runsv", "s6-supervise"] {
+            if !wanted(name) {
+                continue;
+            }
+            if have(name) {
                 names.push(name);
             } else {
-                eprintln!("restart bench: {program} not found (apt-get install runit s6): skipped");
+                eprintln!("restart bench: {name} not found (apt-get install runit s6): skipped");
             }
         }
     }
     let mut subjects: Vec<Subject> = names
         .iter()
-        .map(|n| Subject::start(n, &work, &child))
+        .map(|n| Subject::start(n, &work, &child, stable))
         .collect();
     let started = Instant::now();
     for r in 0..rounds {
-        for s in &mut subjects {
-            s.round(stable);
+        // Rotate who goes first: the first kill of a round comes after the
+        // bench slept, when the CPUs are idle and slow to wake (worth about
+        // 0.5 ms here), the others right after it.
+        let n = subjects.len();
+        for k in 0..n {
+            subjects[(r as usize + k) % n].round(stable);
         }
         if full && (r + 1) % 100 == 0 {
             eprintln!(
@@ -270,6 +319,7 @@ fn main() {
         idle.as_secs()
     );
     let mut medians = Vec::new();
+    let first = subjects[0].name;
     for (s, w) in subjects.iter().zip(&wakeups) {
         let mut l = s.latencies.clone();
         l.sort();
@@ -287,7 +337,7 @@ fn main() {
     }
     for (s, m) in subjects.iter().zip(&medians).skip(1) {
         println!(
-            "ratio applianced / {}: {:.2}",
+            "ratio {first} / {}: {:.2}",
             s.name,
             medians[0].as_secs_f64() / m.as_secs_f64()
         );

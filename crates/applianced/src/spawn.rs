@@ -1,36 +1,45 @@
 //! Starting one child process, with care: the only place in the supervisor
-//! that forks.
+//! that creates processes.
 //!
 //! Everything the child needs (C strings for the path, argv, envp and cwd;
 //! the pointer arrays `execve` takes; the fd plan; the rlimits) is prepared
-//! before `fork`, once per process, in a [`Recipe`]. Between `fork` and
-//! `execve` the child makes raw syscalls only, all async-signal-safe: no
-//! allocation, no lock, no logging. It resets every signal disposition and
-//! the signal mask, leads its own process group, puts stdin, stdout, stderr
-//! and its pipe ends at their numbers, changes directory, sets its rlimits
-//! and execs. If any step fails it writes the step and `errno` into a
-//! close-on-exec error pipe and exits 127; the parent reads that pipe, which
-//! closes empty when `execve` succeeds, so an exec failure is reported as
-//! `exec PATH: reason`, not as a mystery exit 127.
+//! before the child exists, once per process, in a [`Recipe`]. The child is
+//! made vfork-style, as `posix_spawn` makes it: `clone(CLONE_VM |
+//! CLONE_VFORK)` on a stack of its own, so no page table is copied and
+//! none torn down at `execve`, and the supervisor is suspended until the
+//! child has exec'd or exited. Between clone and `execve` the child makes
+//! raw syscalls only, all async-signal-safe: no allocation, no lock, no
+//! logging. It resets every signal disposition that is not the default,
+//! then the signal mask, leads its own process group, puts stdin, stdout,
+//! stderr and its pipe ends at their numbers, changes directory, sets its
+//! rlimits and execs. If a step fails it writes the step and `errno` into a
+//! report in the memory it shares with the supervisor (the only shared
+//! memory it writes) and exits 127; when the supervisor resumes the report
+//! is final, so an exec failure is reported as `exec PATH: reason`, not as
+//! a mystery exit 127. (`posix_spawn` reports the same way; a close-on-exec
+//! error pipe, the classic fork-era channel, would add a blocking read and
+//! a wakeup to every restart.)
 //!
 //! The fd plan cannot clobber itself: every fd the supervisor owns is kept
 //! at or above [`FD_FLOOR`] ([`lift`]), and children's fds are below it.
 
 #![allow(
     unsafe_code,
-    reason = "fork, execve and the raw syscalls between them have no safe wrappers that avoid allocation"
+    reason = "clone, execve and the raw syscalls between them have no safe wrappers that avoid allocation"
 )]
 
 use std::ffi::{CString, OsStr};
 use std::io;
-use std::os::fd::{AsFd, AsRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
+use std::sync::atomic::{AtomicI32, AtomicU8, Ordering};
 
 use nix::errno::Errno;
 use nix::fcntl::{FcntlArg, fcntl};
 use nix::libc;
-use nix::unistd::{ForkResult, Pid};
+use nix::sched::CloneFlags;
+use nix::unistd::Pid;
 
 use crate::topology::{Process, RlimitResource, RlimitValue};
 
@@ -85,8 +94,8 @@ impl Stage {
 /// Why a child did not start.
 #[derive(Debug, thiserror::Error)]
 pub enum SpawnError {
-    /// `fork` (or the error pipe before it) failed.
-    #[error("{name}: cannot fork: {source}")]
+    /// `clone` failed (no memory, or the process limit).
+    #[error("{name}: cannot start a process: {source}")]
     Fork {
         /// The process.
         name: String,
@@ -130,7 +139,7 @@ fn describe(stage: Stage, path: &str, cwd: &str, errno: Errno) -> String {
     }
 }
 
-/// What a child needs, prepared before `fork` and reused for every restart.
+/// What a child needs, prepared before the child exists and reused for every restart.
 pub struct Recipe {
     name: String,
     path: CString,
@@ -239,9 +248,9 @@ pub struct FdPlan<'a> {
     pub pipes: &'a [(RawFd, RawFd)],
 }
 
-/// Forks and execs one child by `recipe` with `fds`. Returns its pid once
-/// `execve` has succeeded (the error pipe closed empty); a failed set-up
-/// or exec is an error, and that child has been reaped.
+/// Starts one child by `recipe` with `fds`. Returns its pid once `execve`
+/// has succeeded; a failed set-up or exec is an error, and that child has
+/// been reaped.
 pub fn spawn(recipe: &Recipe, fds: &FdPlan<'_>) -> Result<Pid, SpawnError> {
     let fork_error = |source: io::Error| SpawnError::Fork {
         name: recipe.name.clone(),
@@ -254,79 +263,104 @@ pub fn spawn(recipe: &Recipe, fds: &FdPlan<'_>) -> Result<Pid, SpawnError> {
             .all(|&fd| fd >= FD_FLOOR),
         "sources must be lifted above FD_FLOOR"
     );
-    let (report_r, report_w) =
-        nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(|e| fork_error(e.into()))?;
-    let report_w = lift(report_w).map_err(fork_error)?;
+    let to_reset = signals_to_reset();
+    let mut stack = vec![0u8; CHILD_STACK];
+    let report = Report::default();
 
-    // SAFETY: the supervisor is single-threaded, and the child branch below
-    // makes async-signal-safe syscalls only (`in_child`) before execve or
-    // _exit, so no lock or allocator state copied by fork is ever used.
-    match unsafe { nix::unistd::fork() }.map_err(|e| fork_error(e.into()))? {
-        ForkResult::Child => in_child(recipe, fds, report_w.as_raw_fd()),
-        ForkResult::Parent { child } => {
-            drop(report_w);
-            // Also set in the parent: whichever runs first, the group exists
-            // before anyone signals it. EACCES after exec is harmless.
-            let _ = nix::unistd::setpgid(child, child);
-            match read_report(report_r.as_fd()) {
-                None => Ok(child),
-                Some((stage, errno)) => {
-                    // It exits at once; reap it here so no zombie is left.
-                    let _ = nix::sys::wait::waitpid(child, None);
-                    Err(SpawnError::Child {
-                        name: recipe.name.clone(),
-                        pid: child,
-                        path: recipe.path().display().to_string(),
-                        cwd: String::from_utf8_lossy(recipe.cwd.as_bytes()).into_owned(),
-                        stage,
-                        errno,
-                    })
-                }
-            }
+    // SAFETY: the supervisor is single-threaded. With CLONE_VM the child
+    // shares this address space and with CLONE_VFORK this thread waits
+    // until the child has exec'd or exited, so nothing changes under it.
+    // The child runs `in_child` on `stack`, which is large enough for it
+    // (a few syscall wrappers deep, no recursion), and makes
+    // async-signal-safe syscalls only: no allocation, no lock; the only
+    // shared memory it writes is `report` (and errno, which the parent
+    // does not read after a successful clone).
+    let child = unsafe {
+        nix::sched::clone(
+            Box::new(|| in_child(recipe, fds, to_reset, &report)),
+            &mut stack,
+            CloneFlags::CLONE_VM | CloneFlags::CLONE_VFORK,
+            Some(libc::SIGCHLD),
+        )
+    }
+    .map_err(|e| fork_error(e.into()))?;
+    // Also set in the parent: whichever runs first, the group exists
+    // before anyone signals it. EACCES after exec is harmless.
+    let _ = nix::unistd::setpgid(child, child);
+    // CLONE_VFORK: the child has exec'd or exited by now, so the report is
+    // final.
+    match report.read() {
+        None => Ok(child),
+        Some((stage, errno)) => {
+            // It exits at once; reap it here so no zombie is left.
+            let _ = nix::sys::wait::waitpid(child, None);
+            Err(SpawnError::Child {
+                name: recipe.name.clone(),
+                pid: child,
+                path: recipe.path().display().to_string(),
+                cwd: String::from_utf8_lossy(recipe.cwd.as_bytes()).into_owned(),
+                stage,
+                errno,
+            })
         }
     }
 }
 
-/// Reads the child's report: nothing (exec succeeded) or a stage and errno.
-fn read_report(fd: std::os::fd::BorrowedFd<'_>) -> Option<(Stage, Errno)> {
-    let mut buf = [0u8; 5];
-    let mut got = 0;
-    while got < buf.len() {
-        match nix::unistd::read(fd, &mut buf[got..]) {
-            Ok(0) => break,
-            Ok(n) => got += n,
-            Err(Errno::EINTR) => continue,
-            Err(_) => break,
-        }
+/// What a failed child leaves for the supervisor: the step and its errno,
+/// written by the child into memory it shares with the supervisor
+/// (CLONE_VM) before it exits; untouched when `execve` succeeds. This is
+/// how `posix_spawn` reports, and it needs no pipe and no second wakeup.
+#[derive(Default)]
+struct Report {
+    stage: AtomicU8,
+    errno: AtomicI32,
+}
+
+impl Report {
+    fn write(&self, stage: Stage, errno: i32) {
+        self.errno.store(errno, Ordering::SeqCst);
+        self.stage.store(stage as u8, Ordering::SeqCst);
     }
-    if got < buf.len() {
-        return None;
+
+    fn read(&self) -> Option<(Stage, Errno)> {
+        let stage = Stage::from_byte(self.stage.load(Ordering::SeqCst))?;
+        Some((stage, Errno::from_raw(self.errno.load(Ordering::SeqCst))))
     }
-    let errno = i32::from_ne_bytes([buf[1], buf[2], buf[3], buf[4]]);
-    Some((Stage::from_byte(buf[0])?, Errno::from_raw(errno)))
+}
+
+/// The child's stack between clone and exec: `in_child` needs a few KiB.
+const CHILD_STACK: usize = 64 * 1024;
+
+/// The signals whose disposition is not `SIG_DFL` in this process, read
+/// once: an ignored signal stays ignored across exec, and a handler must
+/// not run in a child that shares the supervisor's memory. The supervisor
+/// never changes a disposition after it starts (it takes signals through a
+/// signalfd), so the set read at the first spawn holds for every spawn.
+fn signals_to_reset() -> &'static [libc::c_int] {
+    static SET: std::sync::OnceLock<Vec<libc::c_int>> = std::sync::OnceLock::new();
+    SET.get_or_init(|| {
+        (1..=LAST_SIGNAL)
+            .filter(|&s| s != libc::SIGKILL && s != libc::SIGSTOP)
+            .filter(|&s| sys::disposition_is_default(s) == Some(false))
+            .collect()
+    })
 }
 
 /// Linux signals are 1 to 64 on every architecture we build for.
 const LAST_SIGNAL: libc::c_int = 64;
 
-/// The child between fork and exec. Async-signal-safe syscalls only, each
+/// The child between clone and exec. Async-signal-safe syscalls only, each
 /// behind a one-line wrapper below.
-fn in_child(recipe: &Recipe, fds: &FdPlan<'_>, report: RawFd) -> ! {
+fn in_child(recipe: &Recipe, fds: &FdPlan<'_>, to_reset: &[libc::c_int], report: &Report) -> ! {
     let fail = |stage: Stage| -> ! {
-        let errno = Errno::last_raw().to_ne_bytes();
-        sys::write_all(
-            report,
-            &[stage as u8, errno[0], errno[1], errno[2], errno[3]],
-        );
+        report.write(stage, Errno::last_raw());
         sys::exit(127)
     };
-    // Default dispositions (an ignored signal would stay ignored across
-    // exec), then an empty mask (a blocked mask is inherited too).
-    for signal in 1..=LAST_SIGNAL {
-        if signal != libc::SIGKILL && signal != libc::SIGSTOP {
-            // Fails (EINVAL) for the libc-reserved signals: harmless.
-            sys::default_disposition(signal);
-        }
+    // Default dispositions first (an ignored signal would stay ignored
+    // across exec; a handler would run on shared memory), then an empty
+    // mask (a blocked mask is inherited too).
+    for &signal in to_reset {
+        sys::default_disposition(signal);
     }
     let _ = nix::sys::signal::sigprocmask(
         nix::sys::signal::SigmaskHow::SIG_SETMASK,
@@ -369,18 +403,51 @@ fn in_child(recipe: &Recipe, fds: &FdPlan<'_>, report: RawFd) -> ! {
 }
 
 /// The raw syscalls the child needs that nix wraps only with allocation or
-/// ownership rules that do not fit between fork and exec.
+/// ownership rules that do not fit between clone and exec.
 mod sys {
     use super::{Recipe, libc};
     use std::os::fd::RawFd;
 
+    /// The kernel's `struct sigaction` as raw words, large enough on
+    /// every target we build for: the handler is its first word there
+    /// (x86_64, aarch64, arm), and all zeros is `SIG_DFL`, no flags, an
+    /// empty mask. The raw syscall, not libc's `sigaction`, because libc
+    /// refuses the signals it reserves (32 and 33 in glibc), and an
+    /// ignored one of those stays ignored across exec too.
+    type KernelSigaction = [libc::c_ulong; 8];
+
+    /// Whether `signal`'s disposition is anything but `SIG_DFL` (ignored
+    /// or handled), or `None` for a number the kernel refuses.
+    pub(super) fn disposition_is_default(signal: libc::c_int) -> Option<bool> {
+        let mut old: KernelSigaction = [0; 8];
+        // SAFETY: rt_sigaction(2) with no new action writes the current
+        // one into `old`, which is larger than the kernel's struct; the
+        // sigset size is the kernel's (8 bytes).
+        let done = unsafe {
+            libc::syscall(
+                libc::SYS_rt_sigaction,
+                signal,
+                std::ptr::null::<KernelSigaction>(),
+                &mut old,
+                8usize,
+            )
+        } == 0;
+        done.then_some(old[0] == 0)
+    }
+
     pub(super) fn default_disposition(signal: libc::c_int) {
-        // SAFETY: a zeroed sigaction is a valid value (no handler, empty
-        // mask, no flags); SIG_DFL installs no Rust code as a handler.
-        let mut action: libc::sigaction = unsafe { std::mem::zeroed() };
-        action.sa_sigaction = libc::SIG_DFL;
-        // SAFETY: sigaction(2) with a valid action and a null old-action.
-        unsafe { libc::sigaction(signal, &action, std::ptr::null_mut()) };
+        let action: KernelSigaction = [0; 8];
+        // SAFETY: rt_sigaction(2) from an all-zero kernel struct (SIG_DFL,
+        // no flags, empty mask) and no old action.
+        unsafe {
+            libc::syscall(
+                libc::SYS_rt_sigaction,
+                signal,
+                &action,
+                std::ptr::null_mut::<KernelSigaction>(),
+                8usize,
+            )
+        };
     }
 
     pub(super) fn dup2(source: RawFd, target: RawFd) -> bool {
@@ -421,12 +488,6 @@ mod sys {
         true
     }
 
-    pub(super) fn write_all(fd: RawFd, bytes: &[u8]) {
-        // SAFETY: write(2) from a live slice; 5 bytes to a pipe are written
-        // whole or not at all.
-        unsafe { libc::write(fd, bytes.as_ptr().cast(), bytes.len()) };
-    }
-
     pub(super) fn exit(code: libc::c_int) -> ! {
         // SAFETY: _exit(2) ends the process without running atexit
         // handlers or destructors, which belong to the parent's state.
@@ -436,7 +497,7 @@ mod sys {
     pub(super) fn execve(recipe: &Recipe) {
         // SAFETY: path is a C string; argv and envp are null-terminated
         // arrays of pointers to C strings, all owned by `recipe`, built
-        // before fork and unchanged since. Returns only on failure.
+        // before clone and unchanged since. Returns only on failure.
         unsafe {
             libc::execve(
                 recipe.path.as_ptr(),

@@ -113,6 +113,55 @@ fn a_child_gets_exactly_stdio_and_its_planned_pipe_ends_in_its_own_group() {
     );
 }
 
+/// A `SigXxx:` mask from a /proc status file.
+fn signal_mask(status: &str, key: &str) -> u64 {
+    let line = status
+        .lines()
+        .find(|l| l.starts_with(key))
+        .unwrap_or_else(|| panic!("no {key} in {status}"));
+    u64::from_str_radix(line[key.len()..].trim(), 16).unwrap()
+}
+
+#[test]
+fn a_child_starts_with_default_dispositions_and_an_empty_mask() {
+    use nix::sys::signal::{SigSet, SigmaskHow, pthread_sigmask};
+    let dir = temp_dir("signals");
+    let t = solo(&dir, "/bin/sleep");
+    let io = stdio();
+    let recipe = Recipe::new(&t.processes[0]).unwrap();
+    // The spawning thread blocks SIGUSR1, and the Rust runtime ignores
+    // SIGPIPE in this process: both would reach the child unless reset.
+    let mut usr1 = SigSet::empty();
+    usr1.add(Signal::SIGUSR1);
+    pthread_sigmask(SigmaskHow::SIG_BLOCK, Some(&usr1), None).unwrap();
+    let ours = std::fs::read_to_string("/proc/thread-self/status").unwrap();
+    let spawned = spawn(
+        &recipe,
+        &FdPlan {
+            stdio: [io[0].as_raw_fd(), io[1].as_raw_fd(), io[2].as_raw_fd()],
+            pipes: &[],
+        },
+    );
+    pthread_sigmask(SigmaskHow::SIG_UNBLOCK, Some(&usr1), None).unwrap();
+    let pid = spawned.unwrap();
+    let theirs = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    kill_and_reap(pid);
+    // The negative control: the spawner's state is not the default.
+    assert_ne!(signal_mask(&ours, "SigBlk:") & (1 << (libc_usr1() - 1)), 0);
+    assert_ne!(
+        signal_mask(&ours, "SigIgn:") & (1 << (13 - 1)),
+        0,
+        "SIGPIPE ignored"
+    );
+    assert_eq!(signal_mask(&theirs, "SigBlk:"), 0, "{theirs}");
+    assert_eq!(signal_mask(&theirs, "SigIgn:"), 0, "{theirs}");
+    assert_eq!(signal_mask(&theirs, "SigCgt:"), 0, "{theirs}");
+}
+
+fn libc_usr1() -> u32 {
+    Signal::SIGUSR1 as i32 as u32
+}
+
 #[test]
 fn a_child_leads_its_own_process_group() {
     let dir = temp_dir("pgid");
