@@ -46,17 +46,16 @@ fn stdio() -> [OwnedFd; 3] {
     [null(), null(), null()]
 }
 
-/// The child's open fds and what each points to.
+/// The child's open fds and what each points to (an fd that closes while
+/// it is read is left out).
 fn fds_of(pid: Pid) -> BTreeMap<i32, String> {
     std::fs::read_dir(format!("/proc/{pid}/fd"))
         .unwrap()
-        .map(|e| {
-            let e = e.unwrap();
-            let fd = e.file_name().to_str().unwrap().parse().unwrap();
-            (
-                fd,
-                std::fs::read_link(e.path()).unwrap().display().to_string(),
-            )
+        .filter_map(|e| {
+            let e = e.ok()?;
+            let fd = e.file_name().to_str()?.parse().ok()?;
+            let target = std::fs::read_link(e.path()).ok()?;
+            Some((fd, target.display().to_string()))
         })
         .collect()
 }
@@ -73,16 +72,52 @@ fn kill_and_reap(pid: Pid) {
     let _ = waitpid(pid, None);
 }
 
+/// The test child, built by `cargo test --workspace` (`cargo xtask ci`).
+fn testchild() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().and_then(Path::parent).unwrap();
+    let path = dir.join("appliance-testchild");
+    assert!(
+        path.exists(),
+        "{} is not built: run `cargo build -p testchild` (or test the whole workspace)",
+        path.display()
+    );
+    path
+}
+
+/// Waits (10 s at most) for a line on `fifo`, opened read-write.
+fn line_from(fifo: &std::fs::File) -> String {
+    use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+    use std::os::fd::AsFd;
+    let mut fds = [PollFd::new(fifo.as_fd(), PollFlags::POLLIN)];
+    let ready = poll(&mut fds, PollTimeout::from(10_000u16)).unwrap();
+    assert_eq!(ready, 1, "no line on the FIFO within 10 s");
+    let mut buf = [0u8; 64];
+    let n = nix::unistd::read(fifo, &mut buf).unwrap();
+    String::from_utf8_lossy(&buf[..n]).into_owned()
+}
+
 #[test]
 fn a_child_gets_exactly_stdio_and_its_planned_pipe_ends_in_its_own_group() {
     let dir = temp_dir("fds");
+    let fifo_path = dir.join("started.fifo");
+    nix::unistd::mkfifo(&fifo_path, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
+    let fifo = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&fifo_path)
+        .unwrap();
     let t = one_process(
         &dir,
-        "/bin/sleep",
-        "\"30\", \"{pipe.a.read}\", \"{pipe.b.write}\"",
+        testchild().to_str().unwrap(),
+        &format!(
+            "\"--rx\", \"{{pipe.a.read}}\", \"--tx\", \"{{pipe.b.write}}\", \
+             \"--write-pid\", \"{}\", \"--pause\"",
+            fifo_path.display()
+        ),
     );
     let p = &t.processes[0];
-    assert_eq!(p.args, ["30", "3", "4"]);
+    assert_eq!(p.args[..4], ["--rx", "3", "--tx", "4"]);
     // Extra fds open in the "supervisor" that the child must not see.
     let (a_r, a_w) = lifted_pipe();
     let (b_r, b_w) = lifted_pipe();
@@ -98,7 +133,21 @@ fn a_child_gets_exactly_stdio_and_its_planned_pipe_ends_in_its_own_group() {
         },
     )
     .unwrap();
-    let fds = fds_of(pid);
+    // Read its fds once it has started (its loader opens files for a
+    // moment after exec) and closed the FIFO again.
+    assert_eq!(line_from(&fifo).trim(), pid.to_string());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let fds = loop {
+        let fds = fds_of(pid);
+        if !fds.values().any(|target| target.ends_with("started.fifo")) {
+            break fds;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the FIFO stays open: {fds:?}"
+        );
+        std::thread::yield_now();
+    };
     kill_and_reap(pid);
     assert_eq!(
         fds.keys().copied().collect::<Vec<_>>(),

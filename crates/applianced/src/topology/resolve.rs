@@ -12,7 +12,7 @@ use nix::unistd::{AccessFlags, access};
 use toml::Spanned;
 
 use super::placeholder::{self, Segment, TemplateError};
-use super::raw::{DurationText, RawBackoff, RawIntensity, RawProcess, RawTopology};
+use super::raw::{self, DurationText, RawBackoff, RawIntensity, RawProcess, RawTopology, Scalar};
 use super::{
     Backoff, ChildFd, Diagnostic, End, FIRST_PIPE_FD, Intensity, IntensityAction, Issue, Pipe,
     Process, RestartPolicy, Rlimit, RlimitResource, RlimitValue, Signal, Topology, TopologyError,
@@ -28,11 +28,10 @@ pub(super) fn resolve(text: &str, path: &Path) -> Result<Topology, TopologyError
         dir: base_dir(path),
         diagnostics: Vec::new(),
     };
-    let raw: RawTopology = match toml::from_str(text) {
+    let raw: RawTopology = match raw::parse(text) {
         Ok(raw) => raw,
         Err(e) => {
-            let message = e.message().trim().replace('\n', "; ");
-            cx.report(e.span().unwrap_or(0..0), Issue::Toml { message });
+            cx.report(e.span, Issue::Toml { message: e.message });
             return Err(TopologyError::Invalid(cx.diagnostics));
         }
     };
@@ -336,8 +335,8 @@ impl Checker<'_> {
                 continue;
             };
             let limit = match value.get_ref() {
-                toml::Value::Integer(n) => u64::try_from(*n).ok().map(RlimitValue::Limit),
-                toml::Value::String(s) if s == "unlimited" => Some(RlimitValue::Unlimited),
+                Scalar::Integer(n) => u64::try_from(*n).ok().map(RlimitValue::Limit),
+                Scalar::String(s) if s == "unlimited" => Some(RlimitValue::Unlimited),
                 _ => None,
             };
             match limit {
@@ -345,7 +344,7 @@ impl Checker<'_> {
                 None => {
                     let issue = Issue::BadRlimitValue {
                         name: key.get_ref().clone(),
-                        value: toml_value_text(value.get_ref()),
+                        value: scalar_text(value.get_ref()),
                     };
                     self.report(value.span(), issue);
                 }
@@ -614,13 +613,11 @@ fn resolve_file_path(path: &Path) -> PathBuf {
     }
 }
 
-/// A TOML value written back for a message (no serialiser is linked in).
-fn toml_value_text(value: &toml::Value) -> String {
+/// A value written back for a message.
+fn scalar_text(value: &Scalar) -> String {
     match value {
-        toml::Value::String(s) => format!("{s:?}"),
-        toml::Value::Integer(n) => n.to_string(),
-        toml::Value::Float(f) => f.to_string(),
-        toml::Value::Boolean(b) => b.to_string(),
-        other => format!("an {}", other.type_str()),
+        Scalar::String(s) => format!("{s:?}"),
+        Scalar::Integer(n) => n.to_string(),
+        Scalar::Other(text) => text.clone(),
     }
 }
