@@ -277,6 +277,26 @@ impl Backoff {
     }
 }
 
+/// A backoff factor for messages, to three decimals with at least one
+/// (`2.0`, `1.25`, `NaN`). Integer formatting only: Rust's float
+/// formatting would add about 10 KB to the board binary for this one
+/// number.
+pub(crate) fn factor_text(factor: f64) -> String {
+    if factor.is_nan() {
+        return "NaN".to_owned();
+    }
+    if factor.is_infinite() || factor.abs() >= 1e15 {
+        return if factor > 0.0 { "inf" } else { "-inf" }.to_owned();
+    }
+    let sign = if factor < 0.0 { "-" } else { "" };
+    let milli = (factor.abs() * 1000.0).round() as u64;
+    let mut frac = format!("{:03}", milli % 1000);
+    while frac.len() > 1 && frac.ends_with('0') {
+        frac.pop();
+    }
+    format!("{sign}{}.{frac}", milli / 1000)
+}
+
 /// The crash-loop limit: more than `restarts` restarts within `within`
 /// triggers `action`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -438,6 +458,26 @@ impl Topology {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn factor_text_is_what_debug_formatting_would_say() {
+        for (f, text) in [
+            (2.0, "2.0"),
+            (1.0, "1.0"),
+            (1.5, "1.5"),
+            (1.25, "1.25"),
+            (0.5, "0.5"),
+            (10.125, "10.125"),
+            (-3.0, "-3.0"),
+            (f64::NAN, "NaN"),
+            (f64::INFINITY, "inf"),
+        ] {
+            assert_eq!(factor_text(f), text);
+        }
+        // Beyond three decimals it rounds.
+        assert_eq!(factor_text(1.0004), "1.0");
+        assert_eq!(factor_text(1.9996), "2.0");
+    }
 
     #[test]
     fn backoff_starts_at_initial_then_grows_from_step_up_to_max() {

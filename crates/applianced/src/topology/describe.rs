@@ -80,10 +80,10 @@ impl Topology {
             };
             write!(
                 f,
-                " (backoff {} then {} x{:?} up to {}, reset after {}; at most {} restarts in {}, then {action})",
+                " (backoff {} then {} x{} up to {}, reset after {}; at most {} restarts in {}, then {action})",
                 dur(b.initial),
                 dur(b.step),
-                b.factor,
+                super::factor_text(b.factor),
                 dur(b.max),
                 dur(b.reset_after),
                 i.restarts,

@@ -240,7 +240,8 @@ pub enum Issue {
     },
     /// A backoff factor below 1.
     #[error(
-        "backoff factor {value} would shrink the delay: use a number of at least 1.0 (1.0 keeps it constant, 2.0 doubles it)"
+        "backoff factor {} would shrink the delay: use a number of at least 1.0 (1.0 keeps it constant, 2.0 doubles it)",
+        crate::topology::factor_text(*value)
     )]
     BadFactor {
         /// The value given.

@@ -310,7 +310,10 @@ fn duration(v: &Spanned<DeValue<'_>>) -> Shaped<Spanned<DurationText>> {
 fn wrong_type(v: &Spanned<DeValue<'_>>, expected: &str) -> ShapeError {
     ShapeError {
         span: v.span(),
-        message: format!("invalid type: {}, expected {expected}", describe(v.get_ref())),
+        message: format!(
+            "invalid type: {}, expected {expected}",
+            describe(v.get_ref())
+        ),
     }
 }
 
