@@ -41,7 +41,8 @@
 //! # let _ = wait;
 //! let lux = light.read_lux()?;
 //! assert_eq!(lux.counts, 1000);
-//! assert_eq!(lux.millilux, 537_600); // 1000 counts x 0.5376 lx
+//! // 1000 counts x 0.5376 lx = 537.6 lx, corrected for gain 1/8.
+//! assert_eq!(lux.millilux, 560_979);
 //! # light.destroy().done();
 //! # Ok::<(), sensors::veml7700::Error<embedded_hal::i2c::ErrorKind>>(())
 //! ```

@@ -57,28 +57,23 @@ pub fn correct_high_lux(linear_lux: f64) -> f64 {
     (((6.0135e-13 * x - 9.3924e-9) * x + 8.1488e-5) * x + 1.0023) * x
 }
 
-/// Linear lux above which [`als_millilux`] applies [`correct_high_lux`]
-/// (at gain ×1/8 and ×1/4).
-pub const CORRECTION_THRESHOLD_LUX: f64 = 1000.0;
-
-/// Whether [`als_millilux`] corrects a reading of `linear_lux` at
-/// `setting`: as the application note says, at gain ×1/8 and ×1/4 (the
-/// gains for bright light; the sensor is linear with them up to 1000 lx)
-/// and above [`CORRECTION_THRESHOLD_LUX`]. Gains ×1 and ×2 are for dim
-/// light (the ranging leaves them above 672 lx) and get no correction.
-pub fn needs_correction(linear_lux: f64, setting: Setting) -> bool {
+/// Whether [`als_millilux`] corrects a reading taken at `setting`: at gain
+/// ×1/8 and ×1/4, the gains for bright light, whatever the level (the
+/// non-linearity is that of the low-gain path; applying it from 0 lx keeps
+/// the reading continuous, where a threshold at 1000 lx would jump by
+/// 7.5 %, and it is what the simulated part models). Gains ×1 and ×2 are
+/// for dim light and linear.
+pub fn needs_correction(setting: Setting) -> bool {
     matches!(setting.gain, Gain::OneEighth | Gain::OneQuarter)
-        && linear_lux > CORRECTION_THRESHOLD_LUX
 }
 
 /// Illuminance in milli-lux for an ALS reading: `counts x resolution`,
 /// then [`correct_high_lux`] when [`needs_correction`], rounded to nearest
 /// and saturated at `u32::MAX` (4295 klx, which only the correction's
-/// tail past about 45 000 linear lux can reach). The correction starts
-/// with a 7.5 % step at 1000 lx, as the application note's rule has it.
+/// tail past about 45 000 linear lux can reach).
 pub fn als_millilux(counts: u16, setting: Setting) -> u32 {
     let linear = f64::from(counts) * resolution_lux(setting);
-    let lux = if needs_correction(linear, setting) {
+    let lux = if needs_correction(setting) {
         correct_high_lux(linear)
     } else {
         linear
@@ -195,8 +190,8 @@ mod tests {
     fn millilux_from_counts() {
         let start = Setting::new(Gain::OneEighth, IntegrationTime::Ms100);
         assert_eq!(als_millilux(0, start), 0);
-        // 1000 counts x 0.5376 = 537.6 lx, linear.
-        assert_eq!(als_millilux(1000, start), 537_600);
+        // 1000 counts x 0.5376 = 537.6 lx, corrected at x1/8 to 560.979.
+        assert_eq!(als_millilux(1000, start), 560_979);
         // 1 count at the finest setting: 0.0042 lx.
         let finest = Setting::new(Gain::Two, IntegrationTime::Ms800);
         assert_eq!(als_millilux(1, finest), 4);
@@ -207,11 +202,11 @@ mod tests {
     }
 
     #[test]
-    fn correction_applies_above_1000_lux_at_low_gains_only() {
+    fn correction_applies_at_low_gains_only_and_without_a_step() {
         let start = Setting::new(Gain::OneEighth, IntegrationTime::Ms100);
-        // 1860 counts = 999.936 lx: linear.
-        assert_eq!(als_millilux(1860, start), 999_936);
-        // 1861 counts = 1000.4736 lx: corrected to 1075.55 lx.
+        // 1860 and 1861 counts (999.936 and 1000.4736 linear lux): one
+        // count apart, no step between them.
+        assert_eq!(als_millilux(1860, start), 1_074_924);
         assert_eq!(als_millilux(1861, start), 1_075_537);
         // 3800 counts at 0.2688 lx/count = 1021.44 lx: corrected at x1/4,
         // linear at x1 (25 ms has the same resolution).

@@ -27,7 +27,7 @@
 //!     }
 //! };
 //! assert_eq!(lux.counts, 500);
-//! assert_eq!(lux.millilux, 134_400); // 500 x 0.2688 lx
+//! assert_eq!(lux.millilux, 136_158); // 500 x 0.2688 lx, corrected for gain 1/4
 //! # light.destroy().done();
 //! # Ok::<(), sensors::veml7700::Error<embedded_hal::i2c::ErrorKind>>(())
 //! ```
