@@ -409,7 +409,11 @@ fn wrong_types_say_what_is_expected() {
     let e = error("[[process]]\nname = 5\n");
     assert_error(&e, "2:8", &["expected a string"]);
     let e = error("[[process]]\nargs = \"--rx 3\"\n");
-    assert_error(&e, "2:8", &["string \"--rx 3\"", "expected an array of strings"]);
+    assert_error(
+        &e,
+        "2:8",
+        &["string \"--rx 3\"", "expected an array of strings"],
+    );
     let e = error("[[process]]\nenv = { A = 1 }\n");
     assert_error(&e, "2:13", &["expected a string"]);
 }
