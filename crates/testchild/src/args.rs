@@ -39,6 +39,9 @@ actions:
   --echo             send every good frame from --rx back on --tx until --rx ends
   --count-frames N   read --rx until N more good frames came; print `got N`
                      (and send it as a LOG on --tx)
+  --print-frames N   print each good frame from --rx as `frame BODY` until
+                     at least N were printed
+  --send BODY        write CR BODY LF on --tx in one write, exactly as given
   -h, --help         print this
 
 When the environment variable APPLIANCE_TESTCHILD_ARGS is set, its words
@@ -85,6 +88,12 @@ pub enum Action {
     Echo,
     /// `--count-frames N`: wait for N more good frames on `--rx`.
     CountFrames(u64),
+    /// `--print-frames N`: print every good frame from `--rx` as
+    /// `frame BODY` until at least N were printed.
+    PrintFrames(u64),
+    /// `--send BODY`: write CR BODY LF on `--tx` in one write, as given
+    /// (no checksum added, nothing checked: hostile frames too).
+    Send(String),
 }
 
 /// The parsed command line.
@@ -267,6 +276,12 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Parsed, UsageEr
                 value("--count-frames")?,
                 "a number of frames",
             )?),
+            "--print-frames" => Action::PrintFrames(number(
+                "--print-frames",
+                value("--print-frames")?,
+                "a number of frames",
+            )?),
+            "--send" => Action::Send(value("--send")?),
             _ => return Err(UsageError::Unknown(arg)),
         };
         config.actions.push(action);
@@ -288,6 +303,8 @@ fn check_needs(config: &Config) -> Result<(), UsageError> {
             Action::Hello => ("--hello", false, true),
             Action::Echo => ("--echo", true, true),
             Action::CountFrames(_) => ("--count-frames", true, false),
+            Action::PrintFrames(_) => ("--print-frames", true, false),
+            Action::Send(_) => ("--send", false, true),
             _ => continue,
         };
         for (needed, setting, given) in [

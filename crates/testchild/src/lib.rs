@@ -40,6 +40,8 @@
 //! | `--fork-orphan MS` | forks a grandchild that sleeps MS ms and exits 0, prints `orphan PID` (and sends it as a `LOG` with `--tx`); does not wait for it. The grandchild keeps this process's open fds (stdout, the pipes) until it exits, as a real orphan would |
 //! | `--echo` | sends back every good frame read from `--rx` on `--tx` (same TYPE and fields, with a checksum) until `--rx` reaches end of file; then the next action runs (needs both) |
 //! | `--count-frames N` | reads `--rx` until N more good frames arrived, then prints `got N` and sends `LOG ... text=got%20N` with `--tx` (needs `--rx`); frames beyond N count towards the next `--count-frames` |
+//! | `--print-frames N` | prints every good frame read from `--rx` as `frame BODY` (TYPE and fields, without CR, LF and checksum) until at least N were printed (needs `--rx`) |
+//! | `--send BODY` | writes CR BODY LF on `--tx` in one `write(2)`, exactly as given: no checksum is added and nothing is checked, so a test can send hostile frames too (needs `--tx`) |
 //! | `-h`, `--help` | prints the usage |
 //!
 //! A line that goes both to stdout and as a `LOG` frame is written to

@@ -232,6 +232,15 @@ impl<'c> Child<'c> {
             }
             Action::Echo => self.echo()?,
             Action::CountFrames(n) => self.count_frames(*n)?,
+            Action::PrintFrames(n) => self.print_frames(*n)?,
+            Action::Send(body) => {
+                if let Some(tx) = &mut self.tx {
+                    let frame = format!("\r{body}\n");
+                    if let Err(e) = tx.send_encoded(frame.as_bytes()) {
+                        stderr_line(format_args!("{PROGRAM}: --send: {e}"));
+                    }
+                }
+            }
         }
         Ok(None)
     }
@@ -280,6 +289,33 @@ impl<'c> Child<'c> {
                 return Ok(());
             }
         }
+    }
+
+    fn print_frames(&mut self, wanted: u64) -> Result<(), RunError> {
+        const ACTION: &str = "--print-frames";
+        let Some(rx) = &mut self.rx else {
+            return Ok(()); // parse checked it is given
+        };
+        let mut printed = 0;
+        while printed < wanted {
+            wait_readable(rx.get_ref().as_fd(), ACTION)?;
+            let status = rx
+                .read_frames(|frame| {
+                    stdout_line(format_args!("frame {}", frame.content()));
+                    printed += 1;
+                })
+                .map_err(|source| RunError::Read {
+                    action: ACTION,
+                    source,
+                })?;
+            if status == ReadStatus::Eof && printed < wanted {
+                return Err(RunError::RxEnded {
+                    wanted,
+                    got: printed,
+                });
+            }
+        }
+        Ok(())
     }
 
     fn count_frames(&mut self, wanted: u64) -> Result<(), RunError> {

@@ -256,6 +256,43 @@ fn notify_fd_writes_one_newline_and_closes_the_pipe() {
 }
 
 #[test]
+fn send_writes_the_body_exactly_as_given() {
+    let (r, w) = pipe();
+    let mut child = spawn(
+        &[
+            "--tx",
+            "3",
+            "--send",
+            "HB name=x seq=1 up=0",
+            "--send",
+            "not *ZZ",
+        ],
+        vec![OwnedFd::from(w)],
+    );
+    assert!(wait_exit(&mut child).success());
+    assert_eq!(read_all(r), b"\rHB name=x seq=1 up=0\n\rnot *ZZ\n");
+}
+
+#[test]
+fn print_frames_prints_good_frames_and_skips_garbage() {
+    let (r, mut w) = pipe();
+    w.write_all(b"noise\rIMU bad\x01\n").unwrap();
+    w.write_all(&encode(&imu(1))).unwrap();
+    w.write_all(b"\rHB name=a seq=2 up=5\n").unwrap();
+    drop(w);
+    let mut child = spawn(
+        &["--rx", "3", "--print-frames", "2"],
+        vec![OwnedFd::from(r)],
+    );
+    assert!(wait_exit(&mut child).success());
+    let out = text(&read_all(child.stdout.take().unwrap()));
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert!(lines[0].starts_with("frame IMU seq=1 "), "{out}");
+    assert_eq!(lines[1], "frame HB name=a seq=2 up=5");
+}
+
+#[test]
 fn print_and_eprint_go_to_their_streams_in_order() {
     let mut child = spawn(
         &["--print", "a b", "--eprint", "to err", "--print", "c"],
