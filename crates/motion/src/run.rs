@@ -1,0 +1,152 @@
+//! Taking the pipe ends, opening the device, running the loop.
+
+use std::fmt::Display;
+use std::io::Write as _;
+use std::sync::Arc;
+
+use board_io::{I2cBus, I2cOpenError, ReadyError, ReadySource};
+use embedded_hal::i2c::I2c;
+use nix::errno::Errno;
+use pipe_ends::{End, PipeEnd, PipeEndError};
+use sensor_node::{DataReady, Node, NodeConfig, NodeError, Output, SensorDevice};
+use sensor_sim::{AddressError, LoadError, MonotonicClock, Mpu6050Model, Scenario};
+
+use crate::args::{Config, DeviceSpec};
+use crate::device::MotionDevice;
+use crate::{EXIT_OS_ERROR, EXIT_UNAVAILABLE, EXIT_USAGE, PROGRAM};
+
+/// Why the process stopped other than by a signal.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RunError {
+    /// `--rx`, `--tx` or `--log-tx` is not a usable pipe end. Exit 64.
+    #[error(transparent)]
+    PipeEnd(#[from] PipeEndError),
+    /// The scenario of `--device sim:PATH` cannot be loaded. Exit 69.
+    #[error("--device sim: {0}")]
+    Scenario(LoadError),
+    /// The simulated part cannot have the address. Exit 69.
+    #[error("--device sim: {0}")]
+    SimAddress(AddressError),
+    /// The I2C bus cannot be opened. Exit 69.
+    #[error("--device: {0}")]
+    Bus(I2cOpenError),
+    /// The `--ready` GPIO line cannot be had. Exit 69.
+    #[error("--ready: {0}")]
+    Ready(ReadyError),
+    /// SIGTERM and SIGINT could not be blocked. Exit 71.
+    #[error("blocking SIGTERM and SIGINT: {0}")]
+    Signals(Errno),
+    /// The loop stopped: see [`NodeError::exit_code`].
+    #[error(transparent)]
+    Node(#[from] NodeError),
+}
+
+impl RunError {
+    /// The exit code this error ends the process with.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            RunError::PipeEnd(_) => EXIT_USAGE,
+            RunError::Scenario(_)
+            | RunError::SimAddress(_)
+            | RunError::Bus(_)
+            | RunError::Ready(_) => EXIT_UNAVAILABLE,
+            RunError::Signals(_) => EXIT_OS_ERROR,
+            RunError::Node(e) => e.exit_code(),
+        }
+    }
+}
+
+/// Runs the process as `config` says until SIGTERM or SIGINT (0) or an
+/// error, reported in one line on stderr (its [`RunError::exit_code`]).
+pub fn run(config: &Config) -> u8 {
+    match serve(config) {
+        Ok(signal) => {
+            stderr_line(&format_args!("{PROGRAM}: {signal}: stopping"));
+            0
+        }
+        Err(e) => {
+            stderr_line(&format_args!("{PROGRAM}: {e}"));
+            e.exit_code()
+        }
+    }
+}
+
+fn serve(config: &Config) -> Result<nix::sys::signal::Signal, RunError> {
+    // From here a SIGTERM waits for the loop's signalfd.
+    sensor_node::block_stop_signals().map_err(RunError::Signals)?;
+    let rx = PipeEnd::from_arg("--rx", &config.rx, End::Read)?;
+    let tx = PipeEnd::from_arg("--tx", &config.tx, End::Write)?;
+    let mut outputs = vec![Output::new("--tx", tx)];
+    if let Some(log_tx) = &config.log_tx {
+        outputs.push(Output::new(
+            "--log-tx",
+            PipeEnd::from_arg("--log-tx", log_tx, End::Write)?,
+        ));
+    }
+    let ready = match &config.ready {
+        Some(gpio) => DataReady::Source(
+            ReadySource::gpio_edge(&gpio.chip, gpio.line, gpio.edge).map_err(RunError::Ready)?,
+        ),
+        None => DataReady::Timer,
+    };
+    let node_config = NodeConfig {
+        outputs,
+        commands: Some(rx.into_owned_fd()),
+        ready,
+        heartbeat: config.heartbeat,
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        ..NodeConfig::default()
+    };
+    let address = config.address;
+    match &config.device {
+        DeviceSpec::Sim(path) => {
+            let scenario = Scenario::load(path).map_err(RunError::Scenario)?;
+            // Scenario time 0 is now: the process start.
+            let model = Mpu6050Model::new(
+                address.bits(),
+                Arc::new(scenario),
+                MonotonicClock::start_now(),
+            )
+            .map_err(RunError::SimAddress)?;
+            let label = format!("sim:{} MPU-6050 at {:#04x}", path.display(), address.bits());
+            let device = MotionDevice::new(model, address, label)
+                .with_hint(": check the scenario's `imu fault` lines");
+            serve_with(device, config, node_config)
+        }
+        DeviceSpec::I2c(path) => {
+            let bus = I2cBus::open(path, address.bits()).map_err(RunError::Bus)?;
+            let label = format!("MPU-6050 on {} at {:#04x}", path.display(), address.bits());
+            serve_with(MotionDevice::new(bus, address, label), config, node_config)
+        }
+    }
+}
+
+fn serve_with<I2C>(
+    device: MotionDevice<I2C>,
+    config: &Config,
+    node_config: NodeConfig,
+) -> Result<nix::sys::signal::Signal, RunError>
+where
+    I2C: I2c,
+    I2C::Error: Display,
+{
+    let device = device
+        .with_name(config.name.clone())
+        .with_rate_hz(config.rate_hz);
+    Ok(run_node(device, node_config)?)
+}
+
+fn run_node<D: SensorDevice>(
+    device: D,
+    config: NodeConfig,
+) -> Result<nix::sys::signal::Signal, NodeError> {
+    Node::new(device, config)?.run()
+}
+
+/// One line on stderr in one write; a closed stderr is ignored (nothing
+/// is left to tell, and with `panic = "abort"` `eprintln!` would abort).
+pub(crate) fn stderr_line(line: &dyn Display) {
+    let text = format!("{line}\n");
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+}
