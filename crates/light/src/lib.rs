@@ -1,0 +1,63 @@
+//! `appliance-light`, the appliance's ambient light sensor process. It reads
+//! an ADS1115 ADC measuring an LDR in a voltage divider ([`ads1115`]) or a
+//! VEML7700 light sensor ([`veml7700`]), on a Linux I2C bus or on the
+//! simulated board (`--device sim:SCENARIO`), and sends `LIGHT` frames
+//! (illuminance in milli-lux and the raw counts) to the GUI. The device
+//! adapters here bring the part up, take one sample per data-ready event
+//! and handle the light commands (`gain`, `rate`, `selftest`); the poll
+//! loop, its pipes, heartbeats, statistics and error recovery are the
+//! shared `sensor-node` runtime's.
+//!
+//! # Exit codes
+//!
+//! | code | when |
+//! |---|---|
+//! | 0 ([`EXIT_OK`]) | SIGTERM or SIGINT |
+//! | 64 ([`EXIT_USAGE`]) | a bad argument or pipe end (the message names it) |
+//! | 69 ([`EXIT_UNAVAILABLE`]) | the device is absent, keeps failing at start, or is not the part named |
+//! | 71 | a system call the loop needs failed (signalfd, timerfd, poll) |
+//! | 74 ([`EXIT_IO`]) | reading or writing a pipe failed |
+//!
+//! The 69 at start comes after one line on stderr naming the device, what
+//! failed and what to check, e.g. `appliance-light: light: device
+//! unavailable: 5 start attempts over 150 ms failed, the last with: VEML7700
+//! at /dev/i2c-1 0x10: read the ID register: ...: check that the VEML7700
+//! is powered and wired to /dev/i2c-1 and answers at 0x10 ...`.
+
+pub mod ads1115;
+pub mod args;
+pub mod fault;
+mod process;
+mod shared_bus;
+pub mod veml7700;
+
+pub use args::{DeviceSpec, HELP, Options, Parsed, Part, ReadyLine, UsageError, parse};
+pub use fault::{DeviceFault, Rejection};
+pub use process::{LightDevice, LightSensor, run};
+
+/// Exit code on SIGTERM or SIGINT.
+pub const EXIT_OK: u8 = 0;
+/// Exit code for a bad command line (`EX_USAGE`).
+pub const EXIT_USAGE: u8 = 64;
+/// Exit code when the device is absent or wrong (`EX_UNAVAILABLE`).
+pub const EXIT_UNAVAILABLE: u8 = 69;
+/// Exit code when a pipe fails (`EX_IOERR`).
+pub const EXIT_IO: u8 = 74;
+
+/// The program name, at the start of every diagnostic.
+pub const PROGRAM: &str = "appliance-light";
+
+/// A setting an adapter cannot be built with (a rate out of range); the
+/// text says what is allowed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct InvalidSetting(pub String);
+
+/// Writes `PROGRAM: line` to stderr in one write. A closed or broken
+/// stderr is no reason to stop (with `panic = "abort"`, `eprintln!` into a
+/// broken pipe would abort), so a write error is ignored.
+pub fn report(line: std::fmt::Arguments<'_>) {
+    use std::io::Write as _;
+    let text = format!("{PROGRAM}: {line}\n");
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+}

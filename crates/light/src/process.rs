@@ -1,0 +1,314 @@
+//! The process around the adapters: each adapter as a
+//! [`sensor_node::SensorDevice`], and [`run`], which takes the pipe ends,
+//! opens the device (a Linux I2C bus or the simulated board) and hands it
+//! to the shared loop.
+
+use std::fmt;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use board_io::{Edge, I2cBus, ReadySource};
+use embedded_hal::i2c::I2c;
+use pipe_ends::{End, PipeEnd};
+use sensor_node::{DataReady, DeviceError, Node, NodeConfig, Output, Refusal, Reply, SensorDevice};
+use sensor_sim::{Ads1115Model, LdrCircuit, MonotonicClock, Scenario, Veml7700Model};
+use sensors::ads1115::{Address, ReadyPolarity};
+use wire::{CommandOp, LightSample, Message};
+
+use crate::ads1115::{Ads1115Light, Ads1115Settings};
+use crate::args::{DeviceSpec, Options, Part};
+use crate::fault::{DeviceFault, Rejection};
+use crate::veml7700::{Veml7700Light, Veml7700Settings};
+use crate::{EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE, InvalidSetting, report};
+
+/// What the loop needs of a light sensor adapter; both adapters have it.
+pub trait LightSensor {
+    /// The part and where it is, for messages.
+    fn device(&self) -> &str;
+    /// Brings the part up; the wait before the first valid sample.
+    fn start(&mut self) -> Result<Duration, DeviceFault>;
+    /// Samples per second.
+    fn sample_rate_hz(&self) -> u32;
+    /// One sample, or `None` when there is nothing new.
+    fn sample(&mut self, seq: u32, t_us: u64) -> Result<Option<LightSample>, DeviceFault>;
+    /// A device command (`gain`, `rate`, `selftest`, ...).
+    fn command(&mut self, op: &CommandOp) -> Result<(), Rejection>;
+}
+
+impl<I2C> LightSensor for Ads1115Light<I2C>
+where
+    I2C: I2c,
+    I2C::Error: fmt::Display,
+{
+    fn device(&self) -> &str {
+        Ads1115Light::device(self)
+    }
+    fn start(&mut self) -> Result<Duration, DeviceFault> {
+        Ads1115Light::start(self)
+    }
+    fn sample_rate_hz(&self) -> u32 {
+        Ads1115Light::sample_rate_hz(self)
+    }
+    fn sample(&mut self, seq: u32, t_us: u64) -> Result<Option<LightSample>, DeviceFault> {
+        Ads1115Light::sample(self, seq, t_us)
+    }
+    fn command(&mut self, op: &CommandOp) -> Result<(), Rejection> {
+        Ads1115Light::command(self, op)
+    }
+}
+
+impl<I2C> LightSensor for Veml7700Light<I2C>
+where
+    I2C: I2c,
+    I2C::Error: fmt::Display,
+{
+    fn device(&self) -> &str {
+        Veml7700Light::device(self)
+    }
+    fn start(&mut self) -> Result<Duration, DeviceFault> {
+        Veml7700Light::start(self)
+    }
+    fn sample_rate_hz(&self) -> u32 {
+        Veml7700Light::sample_rate_hz(self)
+    }
+    fn sample(&mut self, seq: u32, t_us: u64) -> Result<Option<LightSample>, DeviceFault> {
+        Veml7700Light::sample(self, seq, t_us)
+    }
+    fn command(&mut self, op: &CommandOp) -> Result<(), Rejection> {
+        Veml7700Light::command(self, op)
+    }
+}
+
+/// A light sensor adapter under its process name: the loop's device.
+#[derive(Debug)]
+pub struct LightDevice<S> {
+    name: String,
+    sensor: S,
+    /// What to check when the part does not answer at start.
+    absent_hint: String,
+}
+
+impl<S: LightSensor> LightDevice<S> {
+    /// `sensor` named `name` in frames; `absent_hint` is added to a bus
+    /// error at bring-up (what to check: wiring, address, scenario).
+    pub fn new(name: impl Into<String>, sensor: S, absent_hint: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            sensor,
+            absent_hint: absent_hint.into(),
+        }
+    }
+
+    /// The adapter.
+    pub fn sensor(&self) -> &S {
+        &self.sensor
+    }
+}
+
+impl<S: LightSensor> SensorDevice for LightDevice<S> {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn start(&mut self) -> Result<Duration, DeviceError> {
+        self.sensor.start().map_err(|fault| match fault {
+            DeviceFault::Bus { .. } => DeviceError::Io(format!("{fault}: {}", self.absent_hint)),
+            fault => device_error(fault),
+        })
+    }
+
+    fn sample_rate_hz(&self) -> u32 {
+        self.sensor.sample_rate_hz()
+    }
+
+    fn sample(&mut self, seq: u32, t_us: u64) -> Result<Option<Message<'static>>, DeviceError> {
+        self.sensor
+            .sample(seq, t_us)
+            .map(|sample| sample.map(Message::Light))
+            .map_err(device_error)
+    }
+
+    fn command(&mut self, op: &CommandOp) -> Result<Reply, Refusal> {
+        self.sensor
+            .command(op)
+            .map(|()| Reply::Done)
+            .map_err(|r| Refusal::new(r.code, r.text))
+    }
+}
+
+fn device_error(fault: DeviceFault) -> DeviceError {
+    if fault.is_identity() {
+        DeviceError::Identity(fault.to_string())
+    } else {
+        DeviceError::Io(fault.to_string())
+    }
+}
+
+/// Why the process could not get going; each is one line on stderr.
+#[derive(Debug, thiserror::Error)]
+enum SetupError {
+    #[error("{0}")]
+    PipeEnd(#[from] pipe_ends::PipeEndError),
+    #[error("--device: {0}")]
+    Scenario(#[from] sensor_sim::LoadError),
+    #[error("--device: {0}")]
+    SimAddress(#[from] sensor_sim::AddressError),
+    #[error("{0}")]
+    Setting(#[from] InvalidSetting),
+    #[error("{0}")]
+    Bus(#[from] board_io::I2cOpenError),
+    #[error("--ready: {0}")]
+    Ready(#[from] board_io::ReadyError),
+}
+
+impl SetupError {
+    fn exit_code(&self) -> u8 {
+        match self {
+            SetupError::PipeEnd(_)
+            | SetupError::Scenario(_)
+            | SetupError::SimAddress(_)
+            | SetupError::Setting(_) => EXIT_USAGE,
+            SetupError::Bus(_) | SetupError::Ready(_) => EXIT_UNAVAILABLE,
+        }
+    }
+}
+
+/// Runs the process until SIGTERM or SIGINT; returns the exit code (see
+/// the crate docs). Every failure is reported in one line on stderr.
+pub fn run(options: &Options) -> u8 {
+    match setup_and_serve(options) {
+        Ok(code) => code,
+        Err(e) => {
+            report(format_args!("{e}"));
+            e.exit_code()
+        }
+    }
+}
+
+fn setup_and_serve(options: &Options) -> Result<u8, SetupError> {
+    let rx = PipeEnd::from_arg("--rx", &options.rx, End::Read)?;
+    let tx = PipeEnd::from_arg("--tx", &options.tx, End::Write)?;
+    let pipes = Pipes { rx, tx };
+    let bus_name = options.device.to_string();
+    match (&options.device, options.part) {
+        (DeviceSpec::Sim(path), Part::Ads1115) => {
+            let scenario = Arc::new(Scenario::load(path)?);
+            let settings = ads1115_settings(options);
+            let model = Ads1115Model::new(options.address, scenario, MonotonicClock::start_now())?
+                .with_ldr(LdrCircuit {
+                    supply_uv: options.divider.vdd_uv,
+                    fixed_ohms: options.divider.fixed_ohm,
+                    r10_ohms: options.ldr.r10_ohm(),
+                    gamma: f64::from(options.ldr.gamma()),
+                });
+            let sensor = Ads1115Light::new(model, &bus_name, settings)?;
+            Ok(serve(
+                options,
+                pipes,
+                sensor,
+                sim_hint(path),
+                DataReady::Timer,
+            ))
+        }
+        (DeviceSpec::Sim(path), Part::Veml7700) => {
+            let scenario = Arc::new(Scenario::load(path)?);
+            let model = Veml7700Model::new(scenario, MonotonicClock::start_now());
+            let sensor = Veml7700Light::new(model, &bus_name, veml7700_settings(options))?;
+            Ok(serve(
+                options,
+                pipes,
+                sensor,
+                sim_hint(path),
+                DataReady::Timer,
+            ))
+        }
+        (DeviceSpec::I2c(path), Part::Ads1115) => {
+            let settings = ads1115_settings(options);
+            let sensor =
+                Ads1115Light::new(I2cBus::open(path, options.address)?, &bus_name, settings)?;
+            let ready = match &options.ready {
+                Some(line) => {
+                    DataReady::Source(ReadySource::gpio_edge(&line.chip, line.line, line.edge)?)
+                }
+                None => DataReady::Timer,
+            };
+            let hint = bus_hint("ADS1115", path, options.address);
+            Ok(serve(options, pipes, sensor, hint, ready))
+        }
+        (DeviceSpec::I2c(path), Part::Veml7700) => {
+            let bus = I2cBus::open(path, options.address)?;
+            let sensor = Veml7700Light::new(bus, &bus_name, veml7700_settings(options))?;
+            let hint = bus_hint("VEML7700", path, options.address);
+            Ok(serve(options, pipes, sensor, hint, DataReady::Timer))
+        }
+    }
+}
+
+struct Pipes {
+    rx: PipeEnd,
+    tx: PipeEnd,
+}
+
+/// Runs the loop; the exit code.
+fn serve<S: LightSensor>(
+    options: &Options,
+    pipes: Pipes,
+    sensor: S,
+    absent_hint: String,
+    ready: DataReady,
+) -> u8 {
+    let device = LightDevice::new(&options.name, sensor, absent_hint);
+    let config = NodeConfig {
+        outputs: vec![Output::new("--tx", pipes.tx)],
+        commands: Some(pipes.rx.into()),
+        ready,
+        heartbeat: Some(options.heartbeat),
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        ..NodeConfig::default()
+    };
+    let result = Node::new(device, config).and_then(|mut node| node.run());
+    match result {
+        Ok(_signal) => EXIT_OK,
+        Err(e) => {
+            report(format_args!("{e}"));
+            e.exit_code()
+        }
+    }
+}
+
+fn ads1115_settings(options: &Options) -> Ads1115Settings {
+    Ads1115Settings {
+        // The address was checked against the part by the parser.
+        address: Address::try_from(options.address).unwrap_or_default(),
+        divider: options.divider,
+        ldr: options.ldr,
+        rate_hz: options.rate_hz,
+        ready_pin: options.ready.as_ref().map(|line| match line.edge {
+            Edge::Falling => ReadyPolarity::ActiveLow,
+            Edge::Rising => ReadyPolarity::ActiveHigh,
+        }),
+    }
+}
+
+fn veml7700_settings(options: &Options) -> Veml7700Settings {
+    Veml7700Settings {
+        rate_hz: options.rate_hz,
+        ..Veml7700Settings::default()
+    }
+}
+
+fn sim_hint(scenario: &Path) -> String {
+    format!(
+        "the simulated part is off the bus: check the faults in {}",
+        scenario.display()
+    )
+}
+
+fn bus_hint(part: &str, bus: &Path, address: u8) -> String {
+    format!(
+        "check that the {part} is powered and wired to {} and answers at {address:#04x} \
+         (i2cdetect lists it), or fix --device/--address",
+        bus.display()
+    )
+}
