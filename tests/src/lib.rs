@@ -1,0 +1,203 @@
+//! The harness of the system tests: runs the real `applianced` on a
+//! topology, with the real appliance programs as its children, and lets a
+//! test wait (with a deadline, never a sleep) for lines in the
+//! supervisor's log, where every child's stdout and stderr arrive
+//! prefixed with `NAME[PID]: `.
+//!
+//! The programs are the workspace's binaries in the same target directory
+//! as the test (`cargo test --workspace` builds them all; `cargo xtask ci`
+//! runs that). A topology names them with placeholders: `@MOTION@`,
+//! `@LIGHT@`, `@GUI@`, `@LOG@` and `@TESTCHILD@` stand for the programs'
+//! paths, `@BOARD@` for the repository's `board/` directory.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+
+/// How long a condition may take on a loaded CI machine; it usually holds
+/// in milliseconds.
+pub const DEADLINE: Duration = Duration::from_secs(30);
+
+/// The path of a workspace binary next to the running test, or a panic
+/// that says how to build it.
+pub fn program(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("the test's own path");
+    let dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("tests run from target/<profile>/deps");
+    let path = dir.join(name);
+    assert!(
+        path.exists(),
+        "{} is not built: run the tests with `cargo test --workspace` (or `cargo xtask ci`)",
+        path.display()
+    );
+    path
+}
+
+/// The repository's `board/` directory.
+pub fn board_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ lives in the repository")
+        .join("board")
+}
+
+/// Replaces the placeholders of a topology (see the crate docs).
+pub fn expand(topology: &str) -> String {
+    let mut text = topology.replace("@BOARD@", &board_dir().display().to_string());
+    for (key, bin) in [
+        ("@MOTION@", "appliance-motion"),
+        ("@LIGHT@", "appliance-light"),
+        ("@GUI@", "appliance-gui"),
+        ("@LOG@", "appliance-log"),
+        ("@TESTCHILD@", "appliance-testchild"),
+    ] {
+        if text.contains(key) {
+            text = text.replace(key, &program(bin).display().to_string());
+        }
+    }
+    text
+}
+
+/// A running `applianced` and every line of its log so far.
+pub struct Appliance {
+    child: Child,
+    lines: Arc<(Mutex<Vec<String>>, Condvar)>,
+    dir: PathBuf,
+}
+
+impl Appliance {
+    /// Writes `topology` (placeholders expanded) into a fresh directory
+    /// named after `test` and starts `applianced` on it there.
+    pub fn start(test: &str, topology: &str) -> Appliance {
+        let dir = std::env::temp_dir().join(format!("system-{test}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("a temporary directory");
+        let config = dir.join("topology.toml");
+        std::fs::write(&config, expand(topology)).expect("write the topology");
+        let mut child = Command::new(program("applianced"))
+            .arg("--config")
+            .arg(&config)
+            .current_dir(&dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start applianced");
+        let lines = Arc::new((Mutex::new(Vec::new()), Condvar::new()));
+        let stderr = child.stderr.take().expect("piped stderr");
+        let sink = Arc::clone(&lines);
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                let (lock, cvar) = &*sink;
+                lock.lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push(line);
+                cvar.notify_all();
+            }
+        });
+        Appliance { child, lines, dir }
+    }
+
+    /// The directory the topology and the processes' files live in.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The supervisor's pid.
+    pub fn pid(&self) -> Pid {
+        Pid::from_raw(i32::try_from(self.child.id()).expect("a pid fits in i32"))
+    }
+
+    /// Waits until a line from index `from` on contains every one of
+    /// `parts`, in order; returns its index and text. Panics with the
+    /// whole log at the deadline.
+    pub fn wait_for_from(&self, from: usize, parts: &[&str]) -> (usize, String) {
+        let (lock, cvar) = &*self.lines;
+        let deadline = Instant::now() + DEADLINE;
+        let mut lines = lock.lock().unwrap_or_else(PoisonError::into_inner);
+        loop {
+            if let Some((i, l)) = lines
+                .iter()
+                .enumerate()
+                .skip(from)
+                .find(|(_, l)| contains_in_order(l, parts))
+            {
+                return (i, l.clone());
+            }
+            let now = Instant::now();
+            assert!(
+                now < deadline,
+                "no log line with {parts:?} within {DEADLINE:?}; the log:\n{}",
+                lines.join("\n")
+            );
+            lines = cvar
+                .wait_timeout(lines, deadline - now)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+    }
+
+    /// [`Appliance::wait_for_from`] the first line.
+    pub fn wait_for(&self, parts: &[&str]) -> (usize, String) {
+        self.wait_for_from(0, parts)
+    }
+
+    /// Every line so far.
+    pub fn log(&self) -> Vec<String> {
+        self.lines
+            .0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Sends SIGTERM and waits for the supervisor to stop every process
+    /// and exit; returns its exit code.
+    pub fn stop(mut self) -> Option<i32> {
+        let _ = kill(self.pid(), Signal::SIGTERM);
+        let deadline = Instant::now() + DEADLINE;
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status.code();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "applianced did not stop within {DEADLINE:?}; the log:\n{}",
+                self.log().join("\n")
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+}
+
+impl Drop for Appliance {
+    fn drop(&mut self) {
+        // A failed test must not leave the appliance running: SIGINT twice
+        // kills every process at once.
+        if let Ok(None) = self.child.try_wait() {
+            let _ = kill(self.pid(), Signal::SIGINT);
+            let _ = kill(self.pid(), Signal::SIGINT);
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// Whether `line` contains each of `parts`, one after the other.
+pub fn contains_in_order(line: &str, parts: &[&str]) -> bool {
+    let mut at = 0;
+    parts.iter().all(|p| match line[at..].find(p) {
+        Some(k) => {
+            at += k + p.len();
+            true
+        }
+        None => false,
+    })
+}
