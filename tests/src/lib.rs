@@ -68,8 +68,16 @@ pub fn expand(topology: &str) -> String {
 /// A running `applianced` and every line of its log so far.
 pub struct Appliance {
     child: Child,
-    lines: Arc<(Mutex<Vec<String>>, Condvar)>,
+    log: Arc<(Mutex<Log>, Condvar)>,
     dir: PathBuf,
+}
+
+/// The supervisor's log as read so far.
+#[derive(Default)]
+struct Log {
+    lines: Vec<String>,
+    /// Its stderr reached end of file: it has exited, nothing more comes.
+    ended: bool,
 }
 
 impl Appliance {
@@ -90,20 +98,23 @@ impl Appliance {
             .stderr(Stdio::piped())
             .spawn()
             .expect("start applianced");
-        let lines = Arc::new((Mutex::new(Vec::new()), Condvar::new()));
+        let log = Arc::new((Mutex::new(Log::default()), Condvar::new()));
         let stderr = child.stderr.take().expect("piped stderr");
-        let sink = Arc::clone(&lines);
+        let sink = Arc::clone(&log);
         std::thread::spawn(move || {
+            let (lock, cvar) = &*sink;
             for line in BufReader::new(stderr).lines() {
                 let Ok(line) = line else { break };
-                let (lock, cvar) = &*sink;
                 lock.lock()
                     .unwrap_or_else(PoisonError::into_inner)
+                    .lines
                     .push(line);
                 cvar.notify_all();
             }
+            lock.lock().unwrap_or_else(PoisonError::into_inner).ended = true;
+            cvar.notify_all();
         });
-        Appliance { child, lines, dir }
+        Appliance { child, log, dir }
     }
 
     /// The directory the topology and the processes' files live in.
@@ -118,13 +129,15 @@ impl Appliance {
 
     /// Waits until a line from index `from` on contains every one of
     /// `parts`, in order; returns its index and text. Panics with the
-    /// whole log at the deadline.
+    /// whole log at the deadline, or at once if the supervisor has exited
+    /// without such a line.
     pub fn wait_for_from(&self, from: usize, parts: &[&str]) -> (usize, String) {
-        let (lock, cvar) = &*self.lines;
+        let (lock, cvar) = &*self.log;
         let deadline = Instant::now() + DEADLINE;
-        let mut lines = lock.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut log = lock.lock().unwrap_or_else(PoisonError::into_inner);
         loop {
-            if let Some((i, l)) = lines
+            if let Some((i, l)) = log
+                .lines
                 .iter()
                 .enumerate()
                 .skip(from)
@@ -132,14 +145,19 @@ impl Appliance {
             {
                 return (i, l.clone());
             }
+            assert!(
+                !log.ended,
+                "applianced exited without a log line with {parts:?}; the log:\n{}",
+                log.lines.join("\n")
+            );
             let now = Instant::now();
             assert!(
                 now < deadline,
                 "no log line with {parts:?} within {DEADLINE:?}; the log:\n{}",
-                lines.join("\n")
+                log.lines.join("\n")
             );
-            lines = cvar
-                .wait_timeout(lines, deadline - now)
+            log = cvar
+                .wait_timeout(log, deadline - now)
                 .unwrap_or_else(PoisonError::into_inner)
                 .0;
         }
@@ -152,10 +170,11 @@ impl Appliance {
 
     /// Every line so far.
     pub fn log(&self) -> Vec<String> {
-        self.lines
+        self.log
             .0
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
+            .lines
             .clone()
     }
 

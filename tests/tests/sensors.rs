@@ -94,3 +94,91 @@ fn motion_and_an_ads1115_light_sensor_run_from_the_topology() {
 fn motion_and_a_veml7700_light_sensor_run_from_the_topology() {
     sensors_run_and_answer("sensors-veml7700", "veml7700");
 }
+
+/// Every fault kind of the simulated parts, early and short. A NACK burst
+/// of N transactions costs N re-initialisation attempts, spaced by the
+/// backoff (10 ms doubling), so bursts stay short here.
+const FAULTS: &str = "\
+0s      imu    orientation roll=0 pitch=0
+0s      light  level lux=300
+300ms   imu    fault nack count=3
+300ms   light  fault nack count=3
+800ms   imu    fault stuck for=300ms
+800ms   light  fault stuck for=300ms
+1500ms  imu    fault vanish for=500ms
+1500ms  light  fault vanish for=500ms
+3s      imu    fault reset
+3s      light  fault reset
+";
+
+#[test]
+fn both_sensors_survive_every_fault_kind_without_a_restart() {
+    let dir = std::env::temp_dir().join(format!("system-faults-scenario-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    let scenario = dir.join("faults.scenario");
+    std::fs::write(&scenario, FAULTS).expect("write the scenario");
+    let topology = format!(
+        r#"
+[pipes.to_gui]
+[pipes.to_motion]
+[pipes.to_light]
+
+[[process]]
+name = "gui"
+exec = "@TESTCHILD@"
+args = ["--rx", "{{pipe.to_gui.read}}", "--print-frames", "1000000"]
+
+[[process]]
+name = "motion"
+exec = "@MOTION@"
+args = ["--rx", "{{pipe.to_motion.read}}", "--tx", "{{pipe.to_gui.write}}",
+        "--device", "sim:{s}", "--rate", "50", "--name", "motion"]
+
+[[process]]
+name = "light"
+exec = "@LIGHT@"
+args = ["--rx", "{{pipe.to_light.read}}", "--tx", "{{pipe.to_gui.write}}",
+        "--device", "sim:{s}", "--rate", "20"]
+
+# The command pipes' writers (a GUI would be): silent here.
+[[process]]
+name = "cmd-motion"
+exec = "@TESTCHILD@"
+args = ["--tx", "{{pipe.to_motion.write}}", "--pause"]
+
+[[process]]
+name = "cmd-light"
+exec = "@TESTCHILD@"
+args = ["--tx", "{{pipe.to_light.write}}", "--pause"]
+"#,
+        s = scenario.display()
+    );
+    let app = Appliance::start("faults", &topology);
+    for name in ["motion", "light"] {
+        // Up at start, then up again after the NACK burst, the vanished
+        // part and the reset (a part back in its power-on state), each time
+        // after an I/O error episode; then samples again.
+        let ready = format!("frame READY name={name}");
+        let (mut at, _) = app.wait_for(&["gui[", &ready]);
+        for _ in 0..3 {
+            let (err, _) = app.wait_for_from(at + 1, &["gui[", "frame ERR code=io"]);
+            at = app.wait_for_from(err + 1, &["gui[", &ready]).0;
+        }
+        let sample = if name == "motion" {
+            "frame IMU seq="
+        } else {
+            "frame LIGHT seq="
+        };
+        app.wait_for_from(at + 1, &["gui[", sample]);
+    }
+    // Nobody was restarted: the processes rode the faults out themselves.
+    let log = app.log();
+    assert!(
+        !log.iter()
+            .any(|l| l.contains("exited") || l.contains("killed by")),
+        "a sensor process died:\n{}",
+        log.join("\n")
+    );
+    assert_eq!(app.stop(), Some(0));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -50,8 +50,17 @@ pub struct MotionDevice<I2C> {
     /// A range changed: the data registers hold a sample scaled for the
     /// old one until the part takes its next sample.
     stale: bool,
+    /// Data-ready events in a row that found no new sample.
+    quiet_ticks: u32,
     finished: Option<Result<(), Refusal>>,
 }
+
+/// Data-ready events without a new sample after which the part's
+/// configuration is read back: a part that was reset (brown-out, a glitch
+/// on its supply) sleeps with its power-on registers and would otherwise
+/// go quiet for ever. A few periods, so the timer's jitter against the
+/// part's own clock never triggers it.
+pub(crate) const QUIET_TICKS_BEFORE_CHECK: u32 = 5;
 
 impl<I2C> MotionDevice<I2C>
 where
@@ -74,6 +83,7 @@ where
             calibration: None,
             self_test_due: false,
             stale: false,
+            quiet_ticks: 0,
             finished: None,
         }
     }
@@ -251,20 +261,32 @@ where
     }
 
     fn sample(&mut self, seq: u32, t_us: u64) -> Result<Option<Message<'static>>, DeviceError> {
-        if self.stale {
-            let fresh = self
-                .driver
-                .data_ready()
-                .map_err(|e| self.device_error("read INT_STATUS", e))?;
-            if !fresh {
-                return Ok(None);
-            }
-            self.stale = false;
-        }
-        let raw = self
+        // INT_STATUS and the data in one burst: only new samples are sent
+        // (a stuck or sleeping part sends nothing rather than repeats),
+        // and after a range change the first new one is at the new scale.
+        let (fresh, raw) = self
             .driver
-            .read_raw()
+            .read_fresh_raw()
             .map_err(|e| self.device_error("read sample", e))?;
+        if !fresh {
+            self.quiet_ticks += 1;
+            if self.quiet_ticks.is_multiple_of(QUIET_TICKS_BEFORE_CHECK) {
+                let intact = self
+                    .driver
+                    .configuration_intact()
+                    .map_err(|e| self.device_error("check its configuration", e))?;
+                if !intact {
+                    return Err(DeviceError::Io(format!(
+                        "{}: no new sample for {} periods and its configuration is gone \
+                         (reset or brown-out?): re-initialising",
+                        self.label, self.quiet_ticks
+                    )));
+                }
+            }
+            return Ok(None);
+        }
+        self.quiet_ticks = 0;
+        self.stale = false;
         let sample = raw.convert(self.driver.accel_range(), self.driver.gyro_range());
         self.calibrate(sample.gyro_mdps);
         if self.self_test_due {

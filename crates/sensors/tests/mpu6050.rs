@@ -257,6 +257,51 @@ fn read_raw_is_one_14_byte_burst() {
 }
 
 #[test]
+fn read_fresh_raw_is_one_15_byte_burst_from_int_status() {
+    let mut bytes = vec![DATA_RDY_INT];
+    for word in [1i16, -2, 16384, -4260, 131, -131, i16::MIN] {
+        bytes.extend_from_slice(&word.to_be_bytes());
+    }
+    let mut stale = bytes.clone();
+    stale[0] = 0b1111_1110; // other events only
+    let mut dev = imu(&[
+        Transaction::write_read(ADDR_AD0_LOW, vec![INT_STATUS], bytes),
+        Transaction::write_read(ADDR_AD0_LOW, vec![INT_STATUS], stale),
+    ]);
+    let (fresh, raw) = dev.read_fresh_raw().unwrap();
+    assert!(fresh);
+    assert_eq!(
+        raw.accel,
+        Axes {
+            x: 1,
+            y: -2,
+            z: 16384
+        }
+    );
+    assert_eq!(raw.temp, -4260);
+    assert_eq!(raw.gyro.z, i16::MIN);
+    let (fresh, _) = dev.read_fresh_raw().unwrap();
+    assert!(!fresh);
+    dev.destroy().done();
+}
+
+#[test]
+fn configuration_intact_reads_power_and_divider() {
+    let mut traffic = default_configure();
+    // Still configured; then asleep after a reset; then awake but with
+    // another divider.
+    traffic.extend([read(PWR_MGMT_1, CLKSEL_PLL_XGYRO), read(SMPLRT_DIV, 9)]);
+    traffic.extend([read(PWR_MGMT_1, 0x40), read(SMPLRT_DIV, 0)]);
+    traffic.extend([read(PWR_MGMT_1, CLKSEL_PLL_XGYRO), read(SMPLRT_DIV, 0)]);
+    let mut dev = imu(&traffic);
+    dev.configure(&Config::default()).unwrap();
+    assert!(dev.configuration_intact().unwrap());
+    assert!(!dev.configuration_intact().unwrap());
+    assert!(!dev.configuration_intact().unwrap());
+    dev.destroy().done();
+}
+
+#[test]
 fn read_sample_converts_at_the_configured_ranges() {
     let mut t = default_configure();
     // ±4 g: 8192 counts/g; ±500 °/s: 65.5 counts/(°/s).

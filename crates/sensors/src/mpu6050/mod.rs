@@ -918,6 +918,32 @@ impl<I2C: I2c> Mpu6050<I2C> {
         Ok(RawSample::from_bytes(&buf))
     }
 
+    /// Reads INT_STATUS and the 14 data registers in one 15-byte burst
+    /// from INT_STATUS: whether the sample is new (DATA_RDY, which this
+    /// read clears) and the sample. A timer-paced reader uses it to send
+    /// only new samples at the cost of one byte more per read.
+    pub fn read_fresh_raw(&mut self) -> Result<(bool, RawSample), Error<I2C::Error>> {
+        let mut buf = [0u8; 1 + reg::DATA_LEN];
+        self.i2c
+            .write_read(self.address, &[reg::INT_STATUS], &mut buf)
+            .map_err(Error::I2c)?;
+        let fresh = buf[0] & reg::int_status::DATA_RDY_INT != 0;
+        let mut data = [0u8; reg::DATA_LEN];
+        data.copy_from_slice(&buf[1..]);
+        Ok((fresh, RawSample::from_bytes(&data)))
+    }
+
+    /// Whether the part still holds what [`Mpu6050::configure`] wrote:
+    /// awake on the PLL clock and at the sample rate divider set last.
+    /// False after a reset or a brown-out, which leave the part asleep
+    /// with its power-on registers (and its data registers still).
+    pub fn configuration_intact(&mut self) -> Result<bool, Error<I2C::Error>> {
+        let power = self.read_register(reg::PWR_MGMT_1)?;
+        let divider = self.read_register(reg::SMPLRT_DIV)?;
+        Ok(power == reg::pwr_mgmt_1::CLKSEL_PLL_XGYRO
+            && divider == self.settings.sample_rate.divider)
+    }
+
     /// Reads one sample and converts it at the current ranges, with the
     /// gyroscope bias subtracted (saturating).
     pub fn read_sample(&mut self) -> Result<Sample, Error<I2C::Error>> {
