@@ -1,6 +1,9 @@
 //! Spawning real children: only the planned fds reach them, in their own
 //! process group, and a failed exec or chdir comes back as a clear error.
 
+mod common;
+
+use common::testchild;
 use std::collections::BTreeMap;
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::path::{Path, PathBuf};
@@ -70,19 +73,6 @@ fn link(fd: &OwnedFd) -> String {
 fn kill_and_reap(pid: Pid) {
     let _ = kill(pid, Signal::SIGKILL);
     let _ = waitpid(pid, None);
-}
-
-/// The test child, built by `cargo test --workspace` (`cargo xtask ci`).
-fn testchild() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().and_then(Path::parent).unwrap();
-    let path = dir.join("appliance-testchild");
-    assert!(
-        path.exists(),
-        "{} is not built: run `cargo build -p testchild` (or test the whole workspace)",
-        path.display()
-    );
-    path
 }
 
 /// Waits (10 s at most) for a line on `fifo`, opened read-write.

@@ -3,6 +3,9 @@
 //! Every wait is for a condition in the supervisor's log, with a generous
 //! deadline.
 
+mod common;
+
+use common::testchild;
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -14,19 +17,6 @@ use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 
 const DEADLINE: Duration = Duration::from_secs(20);
-
-/// The test child, built by `cargo test --workspace` (`cargo xtask ci`).
-fn testchild() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().and_then(Path::parent).unwrap();
-    let path = dir.join("appliance-testchild");
-    assert!(
-        path.exists(),
-        "{} is not built: run `cargo build -p testchild` (or test the whole workspace)",
-        path.display()
-    );
-    path
-}
 
 /// A running `applianced` and the lines of its log.
 struct Daemon {
