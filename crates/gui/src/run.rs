@@ -1,0 +1,211 @@
+//! The process: one `poll` loop over the receive pipe and a signalfd.
+//!
+//! There is no periodic tick. Each turn computes the earliest thing it has
+//! to do by itself, and polls with that as the timeout, or with none:
+//! - the next frame, at most `--fps` a second, only while something is
+//!   dirty;
+//! - the next PNG write (headless), only while one is pending;
+//! - the moment a fresh sensor becomes stale, or the banner expires;
+//! - the next `stats` query, only while some sensor is alive.
+//!
+//! So a GUI with silent sensors sleeps in `poll` without waking. Commands
+//! go out on non-blocking pipes: a full pipe drops the command (counted on
+//! the health page) instead of stalling the display. SIGTERM, SIGINT and
+//! SIGHUP end the loop through the signalfd, so every destructor runs and
+//! the console returns to text mode.
+
+use std::os::fd::AsFd;
+use std::time::Instant;
+
+use nix::errno::Errno;
+use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+use nix::sys::signal::{SigSet, SigmaskHow, Signal, pthread_sigmask};
+use nix::sys::signalfd::{SfdFlags, SignalFd};
+use pipe_ends::{End, PipeEnd, PipeEndError};
+use wire::{FrameReader, FrameWriter, Message, ReadStatus, SendError};
+
+use crate::args::Options;
+use crate::controller::Controller;
+use crate::display::{Display, DisplayError};
+use crate::headless::HeadlessScreen;
+use crate::state::{Sensor, StateConfig};
+
+/// Why the GUI stopped other than by a signal.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// A pipe end from argv is unusable.
+    #[error(transparent)]
+    PipeEnd(#[from] PipeEndError),
+    /// The display cannot be used.
+    #[error(transparent)]
+    Display(#[from] DisplayError),
+    /// Blocking the signals or creating the signalfd failed.
+    #[error("signalfd: {0}")]
+    Signals(Errno),
+    /// `poll` failed.
+    #[error("poll: {0}")]
+    Poll(Errno),
+    /// Reading `--rx` failed.
+    #[error("--rx: {0}")]
+    Read(#[from] wire::ReadError),
+}
+
+impl RunError {
+    /// The exit code: 64 for a bad pipe end (a usage error), 1 otherwise.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            RunError::PipeEnd(_) => 64,
+            _ => 1,
+        }
+    }
+}
+
+/// How the loop ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stopped {
+    /// By this signal.
+    Signal(Signal),
+}
+
+/// The signals that end the GUI cleanly.
+fn stop_signals() -> SigSet {
+    let mut set = SigSet::empty();
+    for sig in [Signal::SIGTERM, Signal::SIGINT, Signal::SIGHUP] {
+        set.add(sig);
+    }
+    set
+}
+
+/// Takes a pipe end from a flag's value, non-blocking.
+fn pipe_end(flag: &str, value: &Option<String>, end: End) -> Result<Option<PipeEnd>, RunError> {
+    let Some(value) = value else { return Ok(None) };
+    let pipe = PipeEnd::from_arg(flag, value, end)?;
+    pipe.set_nonblocking(true)?;
+    Ok(Some(pipe))
+}
+
+/// Runs the GUI until a stop signal; errors end it early.
+pub fn run(options: &Options) -> Result<Stopped, RunError> {
+    // Block the stop signals first: from here on they wait in the signalfd.
+    let signals = stop_signals();
+    pthread_sigmask(SigmaskHow::SIG_BLOCK, Some(&signals), None).map_err(RunError::Signals)?;
+    let signal_fd = SignalFd::with_flags(&signals, SfdFlags::SFD_NONBLOCK | SfdFlags::SFD_CLOEXEC)
+        .map_err(RunError::Signals)?;
+    let mut rx = pipe_end("--rx", &options.rx, End::Read)?.map(FrameReader::new);
+    let mut tx = [
+        pipe_end("--tx-motion", &options.tx_motion, End::Write)?.map(FrameWriter::new),
+        pipe_end("--tx-light", &options.tx_light, End::Write)?.map(FrameWriter::new),
+    ];
+    let mut display = Display::open(&options.display, options.png_every_ms * 1_000)?;
+    let size = display.native_size().unwrap_or(options.size);
+    let mut screen = HeadlessScreen::new(size);
+    let config = StateConfig {
+        stale_after_us: options.stale_ms * 1_000,
+        ..StateConfig::default()
+    };
+    let mut controller = Controller::new(size, config);
+    let frame_us = 1_000_000 / u64::from(options.fps.max(1));
+    let stats_us = options.stats_every_ms * 1_000;
+    let clock = Instant::now();
+    let now = || clock.elapsed().as_micros() as u64;
+
+    controller.start();
+    let mut last_draw: Option<u64> = None;
+    let mut next_stats: Option<u64> = None;
+    loop {
+        let t = now();
+        controller.tick(t);
+        // Stats are asked for only while a sensor is alive to answer.
+        if controller.state().any_fresh() {
+            let due = *next_stats.get_or_insert(t);
+            if t >= due {
+                controller.query_stats();
+                next_stats = Some(t + stats_us);
+            }
+        } else {
+            next_stats = None;
+        }
+        send_commands(&mut controller, &mut tx);
+        let frame_due = last_draw.map_or(0, |d| d + frame_us);
+        if controller.dashboard().is_dirty() && t >= frame_due {
+            let (state, dashboard) = controller.parts();
+            let Ok(damage) = dashboard.draw(state, &mut screen);
+            display.present(&screen, damage, t)?;
+            last_draw = Some(t);
+        }
+        display.flush(&screen, t)?;
+
+        let deadline = [
+            controller.next_deadline(),
+            next_stats,
+            controller
+                .dashboard()
+                .is_dirty()
+                .then(|| last_draw.map_or(0, |d| d + frame_us)),
+            display.next_deadline(),
+        ]
+        .into_iter()
+        .flatten()
+        .min();
+        let timeout = match deadline {
+            None => PollTimeout::NONE,
+            // Round up: waking a little late is fine, early means a spin.
+            Some(d) => {
+                let ms = d.saturating_sub(now()).div_ceil(1_000);
+                PollTimeout::try_from(ms).unwrap_or(PollTimeout::MAX)
+            }
+        };
+        let mut fds = vec![PollFd::new(signal_fd.as_fd(), PollFlags::POLLIN)];
+        if let Some(rx) = &rx {
+            fds.push(PollFd::new(rx.get_ref().as_fd(), PollFlags::POLLIN));
+        }
+        match poll(&mut fds, timeout) {
+            Ok(_) | Err(Errno::EINTR) => {}
+            Err(e) => return Err(RunError::Poll(e)),
+        }
+        let ready = |fd: &PollFd<'_>| fd.revents().is_some_and(|r| !r.is_empty());
+        let signal_ready = ready(&fds[0]);
+        let rx_ready = fds.get(1).is_some_and(ready);
+        drop(fds);
+        if signal_ready && let Ok(Some(info)) = signal_fd.read_signal() {
+            let sig = Signal::try_from(info.ssi_signo as i32).unwrap_or(Signal::SIGTERM);
+            return Ok(Stopped::Signal(sig));
+        }
+        if rx_ready && let Some(reader) = &mut rx {
+            let t = now();
+            let status = reader.read_messages(|m| {
+                if let Ok(msg) = m {
+                    controller.on_message(&msg, t);
+                }
+            })?;
+            controller.set_rx_rejected(reader.counters().dropped());
+            if status == ReadStatus::Eof {
+                // Every writer is gone (the supervisor keeps its copies, so
+                // in the appliance this does not happen): keep showing the
+                // last state, stop polling a pipe that stays readable.
+                rx = None;
+            }
+        }
+    }
+}
+
+/// Writes the queued commands; one that cannot be written is counted.
+fn send_commands(controller: &mut Controller, tx: &mut [Option<FrameWriter<PipeEnd>>; 2]) {
+    let queued: Vec<_> = controller.take_commands().collect();
+    for (sensor, command) in queued {
+        let writer = match sensor {
+            Sensor::Motion => &mut tx[0],
+            Sensor::Light => &mut tx[1],
+        };
+        let Some(writer) = writer else { continue };
+        match writer.send(&Message::Command(command)) {
+            Ok(()) => {}
+            Err(e) => {
+                if !matches!(e, SendError::WouldBlock { .. }) {
+                    eprintln!("appliance-gui: to {}: {e}", sensor.process_name());
+                }
+                controller.command_unsent(sensor);
+            }
+        }
+    }
+}
