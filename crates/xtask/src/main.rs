@@ -7,6 +7,7 @@ mod ci;
 mod cmd;
 mod error;
 mod fuzz;
+mod golden;
 mod run;
 mod setup;
 
@@ -17,6 +18,8 @@ use std::process::ExitCode;
 use crate::ci::CiArgs;
 use crate::error::Error;
 use crate::fuzz::FuzzArgs;
+use crate::golden::GoldenArgs;
+use crate::run::RunArgs;
 
 const USAGE: &str = "\
 Usage: cargo xtask <TASK> [OPTIONS]
@@ -24,7 +27,8 @@ Usage: cargo xtask <TASK> [OPTIONS]
 Tasks:
   ci     the whole test suite: installs what it needs, then fmt, clippy, tests, docs, fuzz
   fuzz   run the cargo-fuzz targets locally for longer
-  run    build and run the appliance here (reports what is not built yet)
+  golden check the GUI's golden images (--bless: re-render them)
+  run    build and run the appliance here (simulated board, headless screen)
   help   print this message
 
 `cargo xtask <TASK> --help` describes the options of a task.
@@ -55,12 +59,22 @@ cargo-fuzz on nightly, N seconds each (default 60). Installs nightly and
 cargo-fuzz first if they are missing.
 ";
 
+const GOLDEN_USAGE: &str = "\
+Usage: cargo xtask golden [--bless]
+
+Checks the GUI's golden images (crates/gui/tests/golden/, docs/screenshots/)
+pixel for pixel. With --bless, re-renders every image that changed and
+writes a diff image for each (changed pixels magenta) under target/tmp/golden/.
+";
+
 const RUN_USAGE: &str = "\
-Usage: cargo xtask run
+Usage: cargo xtask run [--arch 1|2]
 
 Builds and starts the appliance on this machine: the supervisor applianced
-with simulated devices and a headless framebuffer. Until those exist, it
-says what is missing and exits with 2.
+on board/sim/arch2.toml (GUI, MOTION, LIGHT, LOG; --arch 1: without LOG),
+simulated sensors playing board/sim/demo.scenario, the GUI on a headless
+screen refreshed as target/appliance-sim/screen.png, logs under
+target/appliance-sim/log/. Ctrl-C stops it cleanly.
 ";
 
 /// A parsed command line.
@@ -70,7 +84,8 @@ enum Task {
     Help(&'static str),
     Ci(CiArgs),
     Fuzz(FuzzArgs),
-    Run,
+    Golden(GoldenArgs),
+    Run(RunArgs),
 }
 
 fn main() -> ExitCode {
@@ -97,7 +112,10 @@ fn dispatch(task: Task) -> Result<ExitCode, Error> {
         Task::Fuzz(args) => to_workspace_root()
             .and_then(|()| fuzz::main(&args))
             .map(|()| ExitCode::SUCCESS),
-        Task::Run => to_workspace_root().and_then(|()| run::main()),
+        Task::Golden(args) => to_workspace_root()
+            .and_then(|()| golden::main(&args))
+            .map(|()| ExitCode::SUCCESS),
+        Task::Run(args) => to_workspace_root().and_then(|()| run::main(args)),
     }
 }
 
@@ -158,13 +176,42 @@ fn parse(args: &[String]) -> Result<Task, Error> {
             }
             Ok(Task::Fuzz(fuzz))
         }
-        "run" => match rest.next() {
-            None => Ok(Task::Run),
-            Some("-h" | "--help") => Ok(Task::Help(RUN_USAGE)),
-            Some(arg) => Err(unexpected("run", arg)),
-        },
+        "golden" => {
+            let mut golden = GoldenArgs::default();
+            for arg in rest {
+                match arg {
+                    "-h" | "--help" => return Ok(Task::Help(GOLDEN_USAGE)),
+                    "--bless" => golden.bless = true,
+                    _ => return Err(unexpected("golden", arg)),
+                }
+            }
+            Ok(Task::Golden(golden))
+        }
+        "run" => {
+            let mut run = RunArgs::default();
+            let mut rest = rest.peekable();
+            while let Some(arg) = rest.next() {
+                match arg {
+                    "-h" | "--help" => return Ok(Task::Help(RUN_USAGE)),
+                    "--arch" => {
+                        run.arch = match rest.next() {
+                            Some("1") => 1,
+                            Some("2") => 2,
+                            other => {
+                                return Err(Error::Usage(format!(
+                                    "run: --arch takes 1 or 2, got {}",
+                                    other.unwrap_or("nothing")
+                                )));
+                            }
+                        }
+                    }
+                    _ => return Err(unexpected("run", arg)),
+                }
+            }
+            Ok(Task::Run(run))
+        }
         other => Err(Error::Usage(format!(
-            "unknown task `{other}`; the tasks are ci, fuzz, run"
+            "unknown task `{other}`; the tasks are ci, fuzz, golden, run"
         ))),
     }
 }
@@ -268,15 +315,34 @@ mod tests {
     }
 
     #[test]
+    fn golden_options() {
+        assert_eq!(
+            parse_str("golden").unwrap(),
+            Task::Golden(GoldenArgs::default())
+        );
+        assert_eq!(
+            parse_str("golden --bless").unwrap(),
+            Task::Golden(GoldenArgs { bless: true })
+        );
+        assert_eq!(parse_str("golden -h").unwrap(), Task::Help(GOLDEN_USAGE));
+        assert!(parse_str("golden --force").is_err());
+    }
+
+    #[test]
     fn run_and_unknown_tasks() {
-        assert_eq!(parse_str("run").unwrap(), Task::Run);
+        assert_eq!(parse_str("run").unwrap(), Task::Run(RunArgs { arch: 2 }));
+        assert_eq!(
+            parse_str("run --arch 1").unwrap(),
+            Task::Run(RunArgs { arch: 1 })
+        );
+        assert!(parse_str("run --arch 3").is_err());
         assert!(parse_str("run --board x").is_err());
         let error = parse_str("build").unwrap_err();
         assert_eq!(error.exit_code(), 2);
         assert!(
             error
                 .to_string()
-                .contains("unknown task `build`; the tasks are ci, fuzz, run")
+                .contains("unknown task `build`; the tasks are ci, fuzz, golden, run")
         );
     }
 }
