@@ -65,6 +65,23 @@ pub fn expand(topology: &str) -> String {
     text
 }
 
+/// A topology of the simulated board (`board/sim/NAME`), rewritten for a
+/// test: the programs from the test's own target directory, the scenario
+/// from `board/sim/`, and the screen and the log files in the test's
+/// directory (`screen.png`, `log/`), where [`Appliance::start`] puts it.
+pub fn board_topology(name: &str) -> String {
+    let path = board_dir().join("sim").join(name);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let programs = program("applianced");
+    let programs = programs.parent().expect("a directory");
+    text.replace("../../target/debug/", &format!("{}/", programs.display()))
+        .replace(
+            "sim:demo.scenario",
+            &format!("sim:{}/sim/demo.scenario", board_dir().display()),
+        )
+        .replace("../../target/appliance-sim/", "")
+}
+
 /// A running `applianced` and every line of its log so far.
 pub struct Appliance {
     child: Child,

@@ -84,6 +84,7 @@ pub struct Controller {
     motion_resets: u64,
     /// Gestures recognised so far.
     gestures: u64,
+    last_gesture: Option<GestureKind>,
 }
 
 impl std::fmt::Debug for Controller {
@@ -107,6 +108,7 @@ impl Controller {
             outbox: Vec::new(),
             motion_resets: 0,
             gestures: 0,
+            last_gesture: None,
         }
     }
 
@@ -128,6 +130,11 @@ impl Controller {
     /// Gestures recognised so far.
     pub fn gestures_seen(&self) -> u64 {
         self.gestures
+    }
+
+    /// The last gesture recognised, if any.
+    pub fn last_gesture(&self) -> Option<GestureKind> {
+        self.last_gesture
     }
 
     /// Queues what the controller says at start: `hello` to both sensors,
@@ -187,6 +194,7 @@ impl Controller {
     /// Acts on a recognised gesture (see the table in the module docs).
     pub fn on_gesture(&mut self, kind: GestureKind, now_us: u64) {
         self.gestures += 1;
+        self.last_gesture = Some(kind);
         let changed = self.state.show_gesture(kind, now_us);
         self.dashboard.invalidate(changed);
         match action_for(kind) {

@@ -173,11 +173,18 @@ pub fn run(options: &Options) -> Result<Stopped, RunError> {
         }
         if rx_ready && let Some(reader) = &mut rx {
             let t = now();
+            let seen = controller.gestures_seen();
             let status = reader.read_messages(|m| {
                 if let Ok(msg) = m {
+                    note(&msg);
                     controller.on_message(&msg, t);
                 }
             })?;
+            if controller.gestures_seen() != seen
+                && let Some(kind) = controller.last_gesture()
+            {
+                eprintln!("appliance-gui: gesture {}", kind.wire_name());
+            }
             controller.set_rx_rejected(reader.counters().dropped());
             if status == ReadStatus::Eof {
                 // Every writer is gone (the supervisor keeps its copies, so
@@ -186,6 +193,26 @@ pub fn run(options: &Options) -> Result<Stopped, RunError> {
                 rx = None;
             }
         }
+    }
+}
+
+/// One line in the log (the supervisor's, through stderr) for what is
+/// worth reading there: a sensor saying who it is, the answers to the
+/// controller's commands. Samples and heartbeats are not.
+fn note(msg: &Message<'_>) {
+    match msg {
+        Message::Hello(h) => eprintln!(
+            "appliance-gui: {} is up: version {}, protocol {}",
+            h.name, h.version, h.protocol
+        ),
+        Message::Ack(a) => eprintln!("appliance-gui: ACK id={} op={}", a.id, a.op.wire_name()),
+        Message::Error(e) => eprintln!(
+            "appliance-gui: ERR{} code={}: {}",
+            e.id.map(|id| format!(" id={id}")).unwrap_or_default(),
+            e.code.wire_name(),
+            e.text
+        ),
+        _ => {}
     }
 }
 

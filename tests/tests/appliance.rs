@@ -1,0 +1,61 @@
+//! The whole simulated board, as `cargo xtask run` starts it
+//! (`board/sim/arch2.toml`): the real supervisor, GUI, MOTION, LIGHT and
+//! LOG over real pipes, the sensors playing the demo scenario.
+
+use std::time::{Duration, Instant};
+
+use system_tests::{Appliance, DEADLINE, board_topology};
+
+/// Waits (the harness's deadline) until `cond` holds, polling a file the
+/// processes write; panics with `what` otherwise.
+fn eventually(what: &str, mut cond: impl FnMut() -> bool) {
+    let deadline = Instant::now() + DEADLINE;
+    while !cond() {
+        assert!(Instant::now() < deadline, "{what} within {DEADLINE:?}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// The IMU seq numbers in the LOG process's current file.
+fn logged_imu_seqs(app: &Appliance) -> Vec<u64> {
+    let file = app.dir().join("log/appliance.log");
+    let text = std::fs::read_to_string(file).unwrap_or_default();
+    text.lines()
+        .filter_map(|l| l.split_once(" IMU seq="))
+        .filter_map(|(_, rest)| rest.split(' ').next()?.parse().ok())
+        .collect()
+}
+
+#[test]
+fn architecture_2_runs_end_to_end() {
+    let app = Appliance::start("arch2", &board_topology("arch2.toml"));
+    // The GUI hears from both sensors, and its commands are answered: it
+    // says hello to each (an ACK from each) and sets MOTION's rate.
+    app.wait_for(&["gui[", "appliance-gui: motion is up"]);
+    app.wait_for(&["gui[", "appliance-gui: light is up"]);
+    let (first, _) = app.wait_for(&["gui[", "appliance-gui: ACK", "op=hello"]);
+    app.wait_for_from(first + 1, &["gui[", "appliance-gui: ACK", "op=hello"]);
+    app.wait_for(&["gui[", "appliance-gui: ACK", "op=rate"]);
+
+    // The screen: a PNG that keeps changing as samples come in.
+    let screen = app.dir().join("screen.png");
+    eventually("the GUI writes screen.png", || screen.exists());
+    let before = std::fs::read(&screen).expect("read screen.png");
+    eventually("screen.png changes with new samples", || {
+        std::fs::read(&screen).is_ok_and(|now| now != before)
+    });
+
+    // LOG: IMU frames from MOTION, in sequence.
+    eventually("100 IMU frames in the log", || {
+        logged_imu_seqs(&app).len() >= 100
+    });
+    let seqs = logged_imu_seqs(&app);
+    assert!(
+        seqs.windows(2).all(|w| w[0] < w[1]),
+        "IMU seq not increasing in the log: {seqs:?}"
+    );
+
+    // The demo taps the board at 3 s: the GUI recognises it.
+    app.wait_for(&["gui[", "appliance-gui: gesture tap"]);
+    assert_eq!(app.stop(), Some(0));
+}
