@@ -1,0 +1,500 @@
+//! What the integration tests share. The test plays `applianced`: it
+//! creates the pipe, keeps both ends, and starts the real `appliance-log`
+//! with the read end at fd 3. Every wait has a deadline; nothing sleeps
+//! and hopes.
+
+#![allow(dead_code, reason = "each test file uses part of the helpers")]
+
+use std::ffi::CString;
+use std::io::{BufRead, BufReader, PipeReader, PipeWriter, Read, Write};
+use std::os::fd::{AsFd, AsRawFd, RawFd};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::mpsc::{self, Receiver};
+use std::time::{Duration, Instant};
+
+use nix::fcntl::{SpliceFFlags, tee};
+use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+use wire::{FrameBuf, ImuSample, Message};
+
+pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_appliance-log");
+
+/// Long enough for a loaded CI machine; conditions usually hold in ms.
+pub(crate) const DEADLINE: Duration = Duration::from_secs(20);
+
+/// A fresh directory under the target's temporary directory, removed on
+/// drop.
+pub(crate) struct Scratch(PathBuf);
+
+impl Scratch {
+    pub(crate) fn new(name: &str) -> Scratch {
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("appliance-log-{}-{n}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("create scratch dir");
+        Scratch(dir)
+    }
+
+    pub(crate) fn path(&self) -> &Path {
+        &self.0
+    }
+
+    pub(crate) fn logs(&self) -> PathBuf {
+        self.0.join("logs")
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A pipe as `applianced` makes it: the read end non-blocking, both ends
+/// held by the test for the pipe's whole life.
+pub(crate) struct SharedPipe {
+    pub(crate) r: PipeReader,
+    pub(crate) w: PipeWriter,
+}
+
+impl SharedPipe {
+    pub(crate) fn new() -> SharedPipe {
+        let (r, w) = std::io::pipe().expect("pipe");
+        pipe_ends::set_nonblocking(&r, true).expect("O_NONBLOCK");
+        SharedPipe { r, w }
+    }
+
+    /// Writes one frame with one `write(2)` (blocking: nothing is dropped).
+    pub(crate) fn send(&self, frame: &[u8]) {
+        let n = (&self.w).write(frame).expect("write frame");
+        assert_eq!(n, frame.len(), "a frame goes in one write");
+    }
+
+    /// Whether the pipe holds data.
+    pub(crate) fn holds_data(&self) -> bool {
+        let mut fds = [PollFd::new(self.r.as_fd(), PollFlags::POLLIN)];
+        poll(&mut fds, PollTimeout::ZERO).expect("poll");
+        fds[0]
+            .revents()
+            .is_some_and(|r| r.contains(PollFlags::POLLIN))
+    }
+
+    /// The bodies of the whole frames at the head of the pipe, looked at
+    /// with `tee(2)`: nothing is taken out.
+    pub(crate) fn head_frames(&self) -> Vec<Vec<u8>> {
+        let (copy_r, copy_w) = std::io::pipe().expect("pipe");
+        let n = match tee(&self.r, &copy_w, 1 << 20, SpliceFFlags::SPLICE_F_NONBLOCK) {
+            Ok(n) => n,
+            Err(nix::errno::Errno::EAGAIN) => 0,
+            Err(e) => panic!("tee: {e}"),
+        };
+        drop(copy_w);
+        let mut bytes = Vec::with_capacity(n);
+        (&copy_r).read_to_end(&mut bytes).expect("read the copy");
+        assert_eq!(bytes.len(), n);
+        let whole = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        bytes[..whole]
+            .split(|&b| b == b'\n')
+            .filter_map(|f| f.strip_prefix(b"\r"))
+            .map(<[u8]>::to_vec)
+            .collect()
+    }
+
+    /// Waits until the logger has taken everything out of the pipe.
+    pub(crate) fn wait_drained(&self) {
+        assert!(
+            within(DEADLINE, || !self.holds_data()),
+            "the logger did not drain the pipe within {DEADLINE:?}"
+        );
+    }
+}
+
+/// What to set up in the child between fork and exec.
+#[derive(Debug, Clone, Default)]
+pub(crate) enum Setup {
+    #[default]
+    Nothing,
+    /// `RLIMIT_FSIZE` at this many bytes.
+    FileSizeLimit(u64),
+    /// A private mount namespace with a tmpfs of `size` over `dir`.
+    PrivateTmpfs { dir: PathBuf, size: &'static str },
+}
+
+/// Starts `appliance-log --rx 3 ARGS` with `rx` at fd 3 (every other fd
+/// above 2 closed), stdin null, stdout and stderr piped.
+pub(crate) fn spawn_log(rx: &impl AsFd, args: &[&str], setup: &Setup) -> std::io::Result<Child> {
+    let mut cmd = Command::new(BIN);
+    cmd.arg("--rx")
+        .arg("3")
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    pre_exec(&mut cmd, rx.as_fd().as_raw_fd(), setup);
+    cmd.spawn()
+}
+
+/// [`spawn_log`] that must work.
+pub(crate) fn start_log(pipe: &SharedPipe, args: &[&str]) -> Child {
+    spawn_log(&pipe.r, args, &Setup::Nothing).expect("spawn appliance-log")
+}
+
+/// Installs the hook that puts `source` at fd 3 and does `setup`.
+#[allow(
+    unsafe_code,
+    reason = "placing the pipe end at fd 3 and setting limits or mounts in the child needs a pre_exec hook and raw calls"
+)]
+fn pre_exec(cmd: &mut Command, source: RawFd, setup: &Setup) {
+    use nix::libc;
+    // Built before the fork: the hook must not allocate.
+    let (fsize, mount) = match setup {
+        Setup::Nothing => (None, None),
+        Setup::FileSizeLimit(n) => (Some(*n), None),
+        Setup::PrivateTmpfs { dir, size } => (
+            None,
+            Some((
+                CString::new(dir.as_os_str().as_bytes()).expect("path"),
+                CString::new(format!("size={size}")).expect("options"),
+            )),
+        ),
+    };
+    let hook = move || -> std::io::Result<()> {
+        // Runs between fork and exec: only async-signal-safe calls, no
+        // allocation (errors are `Os` errors built from errno).
+        nix::sys::resource::setrlimit(nix::sys::resource::Resource::RLIMIT_CORE, 0, 0)?;
+        if let Some(limit) = fsize {
+            nix::sys::resource::setrlimit(
+                nix::sys::resource::Resource::RLIMIT_FSIZE,
+                limit,
+                limit,
+            )?;
+        }
+        if let Some((dir, options)) = &mount {
+            // SAFETY: unshare takes a flag word; it reads no memory of ours.
+            if unsafe { libc::unshare(libc::CLONE_NEWNS) } == -1 {
+                return Err(std::io::Error::last_os_error());
+            }
+            // Mounts made here must not propagate back to the host.
+            // SAFETY: a static C string and null pointers, as mount(2)
+            // takes for a propagation change.
+            let r = unsafe {
+                libc::mount(
+                    std::ptr::null(),
+                    c"/".as_ptr(),
+                    std::ptr::null(),
+                    libc::MS_REC | libc::MS_PRIVATE,
+                    std::ptr::null(),
+                )
+            };
+            if r == -1 {
+                return Err(std::io::Error::last_os_error());
+            }
+            // SAFETY: C strings built before the fork and alive in this
+            // closure; mount(2) only reads them.
+            let r = unsafe {
+                libc::mount(
+                    c"tmpfs".as_ptr(),
+                    dir.as_ptr(),
+                    c"tmpfs".as_ptr(),
+                    0,
+                    options.as_ptr().cast(),
+                )
+            };
+            if r == -1 {
+                return Err(std::io::Error::last_os_error());
+            }
+        }
+        // SAFETY: close_range with CLOSE_RANGE_CLOEXEC only sets a flag
+        // on fds; it reads no memory of ours.
+        let r = unsafe { libc::close_range(3, libc::c_uint::MAX, libc::CLOSE_RANGE_CLOEXEC as _) };
+        if r == -1 {
+            return Err(std::io::Error::last_os_error());
+        }
+        // SAFETY: dup2 of plain fd numbers; it replaces fd 3 in this
+        // (child) process only; dup2 clears close-on-exec on the copy.
+        if source != 3 && unsafe { libc::dup2(source, 3) } == -1 {
+            return Err(std::io::Error::last_os_error());
+        }
+        if source == 3 {
+            // SAFETY: fcntl(F_SETFD, 0) on fd 3 clears close-on-exec only.
+            if unsafe { libc::fcntl(3, libc::F_SETFD, 0) } == -1 {
+                return Err(std::io::Error::last_os_error());
+            }
+        }
+        Ok(())
+    };
+    // SAFETY: the hook only makes async-signal-safe system calls
+    // (setrlimit, unshare, mount, close_range, dup2, fcntl) on values
+    // prepared before the fork, and allocates nothing.
+    unsafe { cmd.pre_exec(hook) };
+}
+
+/// Waits for `child` to exit; kills it and fails after [`DEADLINE`].
+pub(crate) fn wait_exit(child: &mut Child) -> ExitStatus {
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().expect("try_wait") {
+            return status;
+        }
+        if start.elapsed() > DEADLINE {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "appliance-log {} did not exit within {DEADLINE:?}",
+                child.id()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+/// Sends `signal` to `child`.
+pub(crate) fn signal(child: &Child, signal: Signal) {
+    kill(Pid::from_raw(child.id() as i32), signal).expect("kill");
+}
+
+/// The state letter of process `pid` (`R`, `S`, `T`, ...), from
+/// `/proc/PID/stat`.
+pub(crate) fn proc_state(pid: u32) -> Option<char> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat[stat.rfind(')')? + 1..].trim_start().chars().next()
+}
+
+/// Stops `child` with SIGSTOP and waits until it is stopped: its system
+/// calls are complete, the files and the pipe hold still.
+pub(crate) fn freeze(child: &Child) {
+    signal(child, Signal::SIGSTOP);
+    // Stopping takes microseconds: spin rather than sleep between looks.
+    let start = Instant::now();
+    while proc_state(child.id()) != Some('T') {
+        assert!(start.elapsed() < DEADLINE, "appliance-log did not stop");
+        std::thread::yield_now();
+    }
+}
+
+/// SIGTERM, then the exit status.
+pub(crate) fn terminate(child: &mut Child) -> ExitStatus {
+    signal(child, Signal::SIGTERM);
+    wait_exit(child)
+}
+
+/// Polls `cond` every few ms until it holds or `limit` passes.
+pub(crate) fn within(limit: Duration, mut cond: impl FnMut() -> bool) -> bool {
+    let start = Instant::now();
+    loop {
+        if cond() {
+            return true;
+        }
+        if start.elapsed() > limit {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+/// The lines of `r`, as they come, read by a thread.
+pub(crate) fn lines(r: impl Read + Send + 'static) -> Receiver<String> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(r).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+/// The stderr lines of `child`, as they come.
+pub(crate) fn stderr_lines(child: &mut Child) -> Receiver<String> {
+    lines(child.stderr.take().expect("piped stderr"))
+}
+
+/// Waits for a line containing `needle`; returns it.
+pub(crate) fn wait_line(lines: &Receiver<String>, needle: &str) -> String {
+    let start = Instant::now();
+    while let Some(left) = DEADLINE.checked_sub(start.elapsed()) {
+        match lines.recv_timeout(left) {
+            Ok(line) if line.contains(needle) => return line,
+            Ok(_) => {}
+            Err(_) => break,
+        }
+    }
+    panic!("no stderr line with `{needle}` within {DEADLINE:?}");
+}
+
+/// Every line left (call once the child has exited).
+pub(crate) fn rest(lines: &Receiver<String>) -> Vec<String> {
+    let mut out = Vec::new();
+    while let Ok(line) = lines.recv_timeout(DEADLINE) {
+        out.push(line);
+    }
+    out
+}
+
+/// An IMU frame with this `seq`, as MOTION encodes it.
+pub(crate) fn imu(seq: u32) -> Vec<u8> {
+    let msg = Message::Imu(ImuSample {
+        seq,
+        t_us: 1_000_000 + 5_000 * u64::from(seq),
+        accel_mg: [-12, 4, 1003],
+        gyro_mdps: [150, -20, 0],
+        temp_cc: 2512,
+    });
+    FrameBuf::new().encode(&msg).expect("encode").to_vec()
+}
+
+/// A frame's body: without CR and LF.
+pub(crate) fn body(frame: &[u8]) -> &[u8] {
+    &frame[1..frame.len() - 1]
+}
+
+/// The log files in `dir`, oldest first: `appliance.log.N` by falling N,
+/// then `appliance.log`.
+pub(crate) fn log_files(dir: &Path) -> Vec<PathBuf> {
+    let mut rotated: Vec<(u32, PathBuf)> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| {
+                    let path = e.ok()?.path();
+                    let name = path.file_name()?.to_str()?.to_owned();
+                    let n = name.strip_prefix("appliance.log.")?.parse().ok()?;
+                    Some((n, path))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    rotated.sort_by_key(|(n, _)| std::cmp::Reverse(*n));
+    let mut files: Vec<PathBuf> = rotated.into_iter().map(|(_, p)| p).collect();
+    let current = dir.join("appliance.log");
+    if current.exists() {
+        files.push(current);
+    }
+    files
+}
+
+/// The lines of every log file in `dir`, oldest first.
+pub(crate) fn log_lines(dir: &Path) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    for path in log_files(dir) {
+        let bytes = std::fs::read(&path).expect("read log file");
+        assert!(
+            bytes.is_empty() || bytes.ends_with(b"\n"),
+            "{} ends inside a line",
+            path.display()
+        );
+        out.extend(
+            bytes
+                .split(|&b| b == b'\n')
+                .filter(|l| !l.is_empty())
+                .map(<[u8]>::to_vec),
+        );
+    }
+    out
+}
+
+/// The bodies of `lines`; each line must be `TIMESTAMP BODY`.
+pub(crate) fn bodies(lines: &[Vec<u8>]) -> Vec<Vec<u8>> {
+    lines
+        .iter()
+        .map(|l| {
+            let (_, body) = appliance_log::split_line(l)
+                .unwrap_or_else(|| panic!("not a log line: {}", String::from_utf8_lossy(l)));
+            body.to_vec()
+        })
+        .collect()
+}
+
+/// The `seq` of every IMU line, in order.
+pub(crate) fn imu_seqs(lines: &[Vec<u8>]) -> Vec<u32> {
+    bodies(lines)
+        .iter()
+        .filter_map(|b| {
+            let frame = wire::Frame::parse(b).ok()?;
+            (frame.msg_type() == "IMU").then(|| frame.field("seq")?.parse().ok())?
+        })
+        .collect()
+}
+
+/// The `LOST` marker lines' bodies.
+pub(crate) fn markers(lines: &[Vec<u8>]) -> Vec<String> {
+    bodies(lines)
+        .into_iter()
+        .filter(|b| b.starts_with(b"LOST "))
+        .map(|b| String::from_utf8(b).expect("ASCII"))
+        .collect()
+}
+
+/// A field of a body (`key=value`), parsed as wire fields.
+pub(crate) fn field(body: &str, key: &str) -> Option<String> {
+    wire::Frame::parse(body.as_bytes())
+        .ok()?
+        .field(key)
+        .map(str::to_owned)
+}
+
+/// What is wrong with a sequence of `seq` that should be 0..total, each
+/// once, in order.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct SeqProblems {
+    /// `seq` that never appear.
+    pub(crate) missing: Vec<u32>,
+    /// `seq` that appear more than once (once per extra copy).
+    pub(crate) duplicated: Vec<u32>,
+    /// `seq` that appear (first) after a larger one.
+    pub(crate) out_of_order: Vec<u32>,
+    /// `seq` outside 0..total.
+    pub(crate) unexpected: Vec<u32>,
+}
+
+/// Checks that `seqs` is exactly 0, 1, ..., total-1.
+pub(crate) fn check_exactly_once(seqs: &[u32], total: u32) -> Result<(), SeqProblems> {
+    let mut problems = SeqProblems::default();
+    let mut seen = vec![false; total as usize];
+    let mut highest: Option<u32> = None;
+    for &s in seqs {
+        let Some(slot) = seen.get_mut(s as usize) else {
+            problems.unexpected.push(s);
+            continue;
+        };
+        if *slot {
+            problems.duplicated.push(s);
+            continue;
+        }
+        *slot = true;
+        if highest.is_some_and(|h| s < h) {
+            problems.out_of_order.push(s);
+        }
+        highest = highest.max(Some(s));
+    }
+    problems.missing = (0..total).filter(|&s| !seen[s as usize]).collect();
+    if problems == SeqProblems::default() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
+}
+
+/// A small seeded generator (xorshift64*), so a failing run can be rerun.
+pub(crate) struct Rng(u64);
+
+impl Rng {
+    pub(crate) fn new(seed: u64) -> Rng {
+        Rng(seed.max(1))
+    }
+
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % n.max(1)
+    }
+}
