@@ -39,8 +39,10 @@ gain, selftest).
                        the LDR is from VDD = 3.3 V to AIN0)
   -h, --help           print this
 
-exit codes: 0 on SIGTERM or SIGINT; 64 for a bad argument; 69 when the
-device is absent or is not the part named; 74 on a pipe I/O error.
+exit codes: 0 on SIGTERM or SIGINT; 64 for a bad argument (also: a
+scenario that does not parse); 69 when the device is absent (also: a
+scenario that cannot be read) or is not the part named; 74 on a pipe I/O
+error.
 ";
 
 /// Which light sensor is fitted.

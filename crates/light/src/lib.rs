@@ -13,8 +13,8 @@
 //! | code | when |
 //! |---|---|
 //! | 0 ([`EXIT_OK`]) | SIGTERM or SIGINT |
-//! | 64 ([`EXIT_USAGE`]) | a bad argument or pipe end (the message names it) |
-//! | 69 ([`EXIT_UNAVAILABLE`]) | the device is absent, keeps failing at start, or is not the part named |
+//! | 64 ([`EXIT_USAGE`]) | a bad argument or pipe end, a scenario that does not parse (the message names it) |
+//! | 69 ([`EXIT_UNAVAILABLE`]) | the device is absent (also: a scenario that cannot be read), keeps failing at start, or is not the part named |
 //! | 71 | a system call the loop needs failed (signalfd, timerfd, poll) |
 //! | 74 ([`EXIT_IO`]) | reading or writing a pipe failed |
 //!

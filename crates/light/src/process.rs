@@ -165,11 +165,16 @@ enum SetupError {
 impl SetupError {
     fn exit_code(&self) -> u8 {
         match self {
+            // A scenario that cannot be read is a simulated device that is
+            // absent, as a missing /dev/i2c-N is; one that does not parse is
+            // a bad argument (the same rule in appliance-motion).
+            SetupError::Scenario(sensor_sim::LoadError::Read { .. })
+            | SetupError::Bus(_)
+            | SetupError::Ready(_) => EXIT_UNAVAILABLE,
             SetupError::PipeEnd(_)
             | SetupError::Scenario(_)
             | SetupError::SimAddress(_)
             | SetupError::Setting(_) => EXIT_USAGE,
-            SetupError::Bus(_) | SetupError::Ready(_) => EXIT_UNAVAILABLE,
         }
     }
 }

@@ -638,6 +638,17 @@ fn a_bad_scenario_is_a_usage_error() {
 }
 
 #[test]
+fn a_scenario_that_cannot_be_read_is_an_absent_device() {
+    let mut light = spawn_args(&["--device", "sim:/no/such/file.scenario"]);
+    let (status, stderr) = light.wait();
+    assert_eq!(status.code(), Some(69), "{stderr}");
+    assert!(
+        stderr.contains("cannot read scenario /no/such/file.scenario"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn a_missing_bus_exits_69_with_one_line() {
     let mut light = spawn_args(&["--device", "/dev/i2c-250"]);
     let (status, stderr) = light.wait();

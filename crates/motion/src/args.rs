@@ -39,9 +39,10 @@ commands (CMD op=...): hello, stats, rate hz=1..1000,
   range accel=2|4|8|16 gyro=250|500|1000|2000, cal (gyro bias, keep it
   still), selftest; gain is unsupported.
 
-exit codes: 0 on SIGTERM or SIGINT; 64 for a bad argument or pipe end;
-69 when the device is absent or not an MPU-6050 (also: scenario or GPIO
-line unusable); 71 when a system resource fails; 74 for a pipe I/O error.
+exit codes: 0 on SIGTERM or SIGINT; 64 for a bad argument or pipe end
+(also: a scenario that does not parse); 69 when the device is absent or
+not an MPU-6050 (also: a scenario that cannot be read, a GPIO line that
+cannot be opened); 71 when a system resource fails; 74 for a pipe I/O error.
 ";
 
 /// Where the IMU is.

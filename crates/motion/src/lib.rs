@@ -37,8 +37,8 @@
 //! | code | when |
 //! |---|---|
 //! | 0 | SIGTERM or SIGINT |
-//! | 64 ([`EXIT_USAGE`]) | a bad or missing argument, a bad pipe end (the line names it) |
-//! | 69 ([`EXIT_UNAVAILABLE`]) | the device is absent (no answer after 5 start attempts, the bus or GPIO line cannot be opened, the scenario cannot be loaded) or is not an MPU-6050 |
+//! | 64 ([`EXIT_USAGE`]) | a bad or missing argument, a bad pipe end, a scenario that does not parse (the line names it) |
+//! | 69 ([`EXIT_UNAVAILABLE`]) | the device is absent (no answer after 5 start attempts, the bus or GPIO line cannot be opened, the scenario cannot be read) or is not an MPU-6050 |
 //! | 71 ([`EXIT_OS_ERROR`]) | a system resource failed (signalfd, timerfd, poll) |
 //! | 74 ([`EXIT_IO_ERROR`]) | a pipe failed other than by being full (its reader is gone) |
 //!

@@ -46,7 +46,10 @@ impl RunError {
     /// The exit code this error ends the process with.
     pub fn exit_code(&self) -> u8 {
         match self {
-            RunError::PipeEnd(_) => EXIT_USAGE,
+            // A scenario that does not parse is a bad argument; one that
+            // cannot be read is a simulated device that is absent, as a
+            // missing /dev/i2c-N is (the same rule in appliance-light).
+            RunError::PipeEnd(_) | RunError::Scenario(LoadError::Parse { .. }) => EXIT_USAGE,
             RunError::Scenario(_)
             | RunError::SimAddress(_)
             | RunError::Bus(_)

@@ -776,6 +776,25 @@ fn bad_arguments_exit_64_naming_them() {
 }
 
 #[test]
+fn a_scenario_that_does_not_parse_is_a_usage_error() {
+    let dir = std::env::temp_dir().join(format!("motion-bad-scenario-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("bad.scenario");
+    std::fs::write(&path, "0s imu wobble hard\n").expect("write");
+    let device = format!("sim:{}", path.display());
+    let (cmd_r, _cmd_w) = std::io::pipe().expect("pipe");
+    let (_gui_r, gui_w) = std::io::pipe().expect("pipe");
+    let mut child = spawn(
+        &["--rx", "3", "--tx", "4", "--device", &device],
+        vec![cmd_r.into(), gui_w.into()],
+    );
+    assert_eq!(wait_exit(&mut child).code(), Some(64));
+    let err = read_all(child.stderr.take().unwrap());
+    assert!(err.contains("bad.scenario:1:"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn a_missing_bus_or_scenario_exits_69() {
     for (device, said) in [
         ("/dev/i2c-no-such-bus", "/dev/i2c-no-such-bus"),
