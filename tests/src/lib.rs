@@ -197,12 +197,18 @@ impl Appliance {
 
     /// Sends SIGTERM and waits for the supervisor to stop every process
     /// and exit; returns its exit code.
-    pub fn stop(mut self) -> Option<i32> {
+    pub fn stop(self) -> Option<i32> {
+        self.stop_with_log().0
+    }
+
+    /// [`Appliance::stop`], and then every line of the log, the
+    /// processes' last words included.
+    pub fn stop_with_log(mut self) -> (Option<i32>, Vec<String>) {
         let _ = kill(self.pid(), Signal::SIGTERM);
         let deadline = Instant::now() + DEADLINE;
         loop {
             if let Ok(Some(status)) = self.child.try_wait() {
-                return status.code();
+                return (status.code(), self.log_to_the_end());
             }
             assert!(
                 Instant::now() < deadline,
@@ -211,6 +217,19 @@ impl Appliance {
             );
             std::thread::sleep(Duration::from_millis(5));
         }
+    }
+}
+
+impl Appliance {
+    /// Every line, once the supervisor's stderr has ended (it has exited);
+    /// what came so far if that takes longer than the deadline.
+    fn log_to_the_end(&self) -> Vec<String> {
+        let (lock, cvar) = &*self.log;
+        let log = lock.lock().unwrap_or_else(PoisonError::into_inner);
+        let (log, _) = cvar
+            .wait_timeout_while(log, DEADLINE, |log| !log.ended)
+            .unwrap_or_else(PoisonError::into_inner);
+        log.lines.clone()
     }
 }
 
