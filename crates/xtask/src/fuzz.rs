@@ -1,6 +1,8 @@
 //! cargo-fuzz projects: finding them (every `crates/*/fuzz` with a
 //! `Cargo.toml`, each target a file in its `fuzz_targets/`) and running
-//! their targets. The `fuzz` stage of `cargo xtask ci` (short runs) and
+//! their targets. A target's seed inputs, kept in the repository, are the
+//! files in `fuzz/seeds/TARGET/` when there is one (`fuzz/corpus/`, where
+//! libFuzzer keeps what it finds, is not committed). The `fuzz` stage of `cargo xtask ci` (short runs) and
 //! `cargo xtask fuzz` (longer local runs) both go through [`run_targets`].
 
 use std::fs;
@@ -70,7 +72,17 @@ pub(crate) fn run_targets(filter: Option<&str>, seconds: u64) -> Result<(), Erro
     let runs = select(&projects, filter)?;
     let mut errors = Vec::new();
     for (project, target) in runs {
-        if let Err(e) = command(project, target, seconds).run() {
+        let seeds = format!("{}/seeds/{target}", project.dir);
+        let seeds = Path::new(&seeds).is_dir().then_some(seeds);
+        if seeds.is_some() {
+            // libFuzzer refuses a corpus directory that does not exist.
+            let corpus = Path::new(&project.dir).join("corpus").join(target);
+            fs::create_dir_all(&corpus).map_err(|source| Error::Io {
+                path: corpus,
+                source,
+            })?;
+        }
+        if let Err(e) = command(project, target, seconds, seeds.as_deref()).run() {
             // cargo-fuzz's own hint leaves out --fuzz-dir.
             eprintln!(
                 "fuzz target {target} failed; its input is in {dir}/artifacts/{target}/, \
@@ -151,18 +163,24 @@ fn select<'a>(
     }
 }
 
-/// The command that fuzzes one target, run from the workspace root.
-fn command(project: &Project, target: &str, seconds: u64) -> Cmd {
-    Cmd::cargo([
+/// The command that fuzzes one target, run from the workspace root. With
+/// a `seeds` directory, libFuzzer reads it too but writes new inputs to
+/// the target's corpus directory (the first one given).
+fn command(project: &Project, target: &str, seconds: u64, seeds: Option<&str>) -> Cmd {
+    let mut cmd = Cmd::cargo([
         "+nightly",
         "fuzz",
         "run",
         target,
         "--fuzz-dir",
         &project.dir,
-        "--",
-    ])
-    .arg(format!("-max_total_time={seconds}"))
+    ]);
+    if let Some(seeds) = seeds {
+        cmd = cmd
+            .arg(format!("{}/corpus/{target}", project.dir))
+            .arg(seeds);
+    }
+    cmd.arg("--").arg(format!("-max_total_time={seconds}"))
 }
 
 #[cfg(test)]
@@ -204,8 +222,13 @@ mod tests {
     fn command_points_cargo_fuzz_at_the_project() {
         let project = &projects()[0];
         assert_eq!(
-            command(project, "decode", 30).to_string(),
+            command(project, "decode", 30, None).to_string(),
             "cargo +nightly fuzz run decode --fuzz-dir crates/a/fuzz -- -max_total_time=30"
+        );
+        assert_eq!(
+            command(project, "decode", 5, Some("crates/a/fuzz/seeds/decode")).to_string(),
+            "cargo +nightly fuzz run decode --fuzz-dir crates/a/fuzz \
+             crates/a/fuzz/corpus/decode crates/a/fuzz/seeds/decode -- -max_total_time=5"
         );
         assert_eq!(project.manifest(), "crates/a/fuzz/Cargo.toml");
     }
