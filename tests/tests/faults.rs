@@ -404,14 +404,17 @@ fn check_exactly_once(samples: &[(u64, u64)], motion_starts: usize) -> usize {
 /// `arch2.toml` with the GUI's pipe as small as a pipe gets (one page), so
 /// that a stopped GUI fills it within a fraction of a second.
 fn small_gui_pipe_topology() -> String {
-    let topology = board_topology("arch2.toml").replacen(
-        "[pipes.to_gui]",
-        "[pipes.to_gui]\ncapacity = 4096\n",
-        1,
-    );
+    let topology = board_topology("arch2.toml")
+        .replacen("[pipes.to_gui]", "[pipes.to_gui]\ncapacity = 4096\n", 1)
+        // The GUI asks for STATS often, and logs each answer.
+        .replacen(
+            "\"headless:screen.png\"",
+            "\"headless:screen.png\", \"--stats-every-ms\", \"300\"",
+            1,
+        );
     assert!(
-        topology.contains("capacity = 4096"),
-        "arch2.toml has no [pipes.to_gui] any more:\n{topology}"
+        topology.contains("capacity = 4096") && topology.contains("--stats-every-ms"),
+        "arch2.toml has no [pipes.to_gui] or headless screen any more:\n{topology}"
     );
     topology
 }
@@ -444,10 +447,23 @@ fn a_stopped_gui_stalls_nobody_and_catches_up_when_continued() {
         assert!(!blocked_on_a_pipe(pid), "{name} is stuck writing to a pipe");
     }
     let before = std::fs::read(&screen).expect("read screen.png");
+    let continued = app.log().len();
     kill(Pid::from_raw(gui), Signal::SIGCONT).expect("SIGCONT");
     eventually("screen.png changes after SIGCONT", || {
         std::fs::read(&screen).is_ok_and(|now| now != before)
     });
+    // MOTION counted what the full pipe refused, and says so when asked
+    // (the first STATS read after SIGCONT may be an old answer that waited
+    // in the pipe: the next ones are fresh; the harness's deadline bounds
+    // the wait).
+    let mut from = continued;
+    loop {
+        let (at, stats) = app.wait_for_from(from, &["appliance-gui: STATS name=motion"]);
+        if number(&stats, "drop") > 0 {
+            break;
+        }
+        from = at + 1;
+    }
     // Still the same processes: nobody was restarted.
     let log = app.log();
     assert!(

@@ -198,7 +198,8 @@ pub fn run(options: &Options) -> Result<Stopped, RunError> {
 
 /// One line in the log (the supervisor's, through stderr) for what is
 /// worth reading there: a sensor saying who it is, the answers to the
-/// controller's commands. Samples and heartbeats are not.
+/// controller's commands (its counters, in STATS, among them). Samples and
+/// heartbeats are not.
 fn note(msg: &Message<'_>) {
     match msg {
         Message::Hello(h) => eprintln!(
@@ -206,6 +207,10 @@ fn note(msg: &Message<'_>) {
             h.name, h.version, h.protocol
         ),
         Message::Ack(a) => eprintln!("appliance-gui: ACK id={} op={}", a.id, a.op.wire_name()),
+        Message::Stats(s) => eprintln!(
+            "appliance-gui: STATS name={} sent={} drop={} recv={} rej={} err={}",
+            s.name, s.sent, s.dropped, s.received, s.rejected, s.errors
+        ),
         Message::Error(e) => eprintln!(
             "appliance-gui: ERR{} code={}: {}",
             e.id.map(|id| format!(" id={id}")).unwrap_or_default(),
