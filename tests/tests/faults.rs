@@ -647,6 +647,22 @@ fn garbage_in_every_pipe_is_counted_and_the_next_good_frame_read() {
         dropped >= 2,
         "LOG's decoder dropped {dropped} frames: {stopping}"
     );
+    // Every receiver says, as it stops, what its pipe brought by reason:
+    // each got an overlong line and a frame with a bad checksum.
+    for (name, says) in [
+        ("motion", "command pipe: "),
+        ("light", "command pipe: "),
+        ("gui", "appliance-gui: rx pipe: "),
+        ("log", "appliance-log: pipe: "),
+    ] {
+        let line = log
+            .iter()
+            .find(|l| l.contains(&format!("{name}[")) && l.contains(says))
+            .unwrap_or_else(|| panic!("no counters from {name}:\n{}", log.join("\n")));
+        for reason in [" oversize", " bad checksum"] {
+            assert!(line.contains(reason), "{name} counted no{reason}: {line}");
+        }
+    }
 }
 
 #[test]

@@ -169,6 +169,10 @@ pub fn run(options: &Options) -> Result<Stopped, RunError> {
         drop(fds);
         if signal_ready && let Ok(Some(info)) = signal_fd.read_signal() {
             let sig = Signal::try_from(info.ssi_signo as i32).unwrap_or(Signal::SIGTERM);
+            // What the receive pipe brought, by reason, for the log.
+            if let Some(reader) = &rx {
+                eprintln!("appliance-gui: rx pipe: {}", reader.counters());
+            }
             return Ok(Stopped::Signal(sig));
         }
         if rx_ready && let Some(reader) = &mut rx {

@@ -460,5 +460,6 @@ impl Logger {
                 "file synced"
             }
         ));
+        report(format_args!("pipe: {c}"));
     }
 }

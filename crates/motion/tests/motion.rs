@@ -369,7 +369,12 @@ fn frames_flow_with_increasing_seq_and_a_board_lying_flat() {
     };
     assert!(samples.last().unwrap().t_us <= now_us);
     let stderr = m.stop();
-    assert_eq!(stderr, "appliance-motion: SIGTERM: stopping\n");
+    // The command pipe's counters (nothing came), then the stop.
+    assert_eq!(
+        stderr,
+        "motion: command pipe: 0 frames, 0 dropped, 0 noise bytes, 0 unknown TYPE\n\
+         appliance-motion: SIGTERM: stopping\n"
+    );
 }
 
 #[test]

@@ -358,6 +358,10 @@ impl<D: SensorDevice> Node<D> {
     pub fn run(&mut self) -> Result<Signal, NodeError> {
         loop {
             if let Flow::Stop(signal) = self.poll_once()? {
+                // What the command pipe brought, by reason, for the log.
+                if let Some(reader) = &self.commands {
+                    self.log(format_args!("command pipe: {}", reader.counters()));
+                }
                 return Ok(signal);
             }
         }
@@ -846,11 +850,11 @@ impl<D: SensorDevice> Node<D> {
     }
 }
 
-/// One line on stderr (the supervisor logs it). A closed stderr is no
-/// reason to stop, so the error is ignored.
 /// Most device commands kept while the device cannot take them.
 pub const MAX_DEFERRED: usize = 16;
 
+/// One line on stderr (the supervisor logs it). A closed stderr is no
+/// reason to stop, so the error is ignored.
 fn log(name: &str, line: fmt::Arguments<'_>) {
     let text = format!("{name}: {line}\n");
     let _ = std::io::stderr().lock().write_all(text.as_bytes());
