@@ -47,9 +47,6 @@ pub struct MotionDevice<I2C> {
     calibration: Option<GyroCalibration>,
     /// `selftest` runs on the next fresh sample.
     self_test_due: bool,
-    /// A range changed: the data registers hold a sample scaled for the
-    /// old one until the part takes its next sample.
-    stale: bool,
     /// Data-ready events in a row that found no new sample.
     quiet_ticks: u32,
     finished: Option<Result<(), Refusal>>,
@@ -82,7 +79,6 @@ where
             gyro_range: defaults.gyro_range,
             calibration: None,
             self_test_due: false,
-            stale: false,
             quiet_ticks: 0,
             finished: None,
         }
@@ -164,11 +160,12 @@ where
                 .map_err(|e| Refusal::io(self.describe("set gyro range", &e)))?;
             self.gyro_range = range;
         }
-        // Clears DATA_RDY: the next one set means a sample at the new scale.
+        // Clears DATA_RDY: the data registers hold a sample at the old scale
+        // until the part takes its next one, and `sample` sends only samples
+        // whose DATA_RDY is set, so the next one sent is at the new scale.
         self.driver
             .data_ready()
             .map_err(|e| Refusal::io(self.describe("read INT_STATUS", &e)))?;
-        self.stale = true;
         Ok(Reply::Done)
     }
 
@@ -234,7 +231,6 @@ where
         // The loop has answered a pending command already.
         self.calibration = None;
         self.self_test_due = false;
-        self.stale = false;
         self.finished = None;
         self.driver
             .reset()
@@ -286,7 +282,6 @@ where
             return Ok(None);
         }
         self.quiet_ticks = 0;
-        self.stale = false;
         let sample = raw.convert(self.driver.accel_range(), self.driver.gyro_range());
         self.calibrate(sample.gyro_mdps);
         if self.self_test_due {
