@@ -1,9 +1,6 @@
 //! Spawning real children: only the planned fds reach them, in their own
 //! process group, and a failed exec or chdir comes back as a clear error.
 
-mod common;
-
-use common::testchild;
 use std::collections::BTreeMap;
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::path::{Path, PathBuf};
@@ -14,6 +11,7 @@ use nix::fcntl::OFlag;
 use nix::sys::signal::{Signal, kill};
 use nix::sys::wait::waitpid;
 use nix::unistd::{Pid, getpgid, pipe2};
+use system_tests::program;
 
 fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("applianced-spawn-{name}-{}", std::process::id()));
@@ -99,7 +97,7 @@ fn a_child_gets_exactly_stdio_and_its_planned_pipe_ends_in_its_own_group() {
         .unwrap();
     let t = one_process(
         &dir,
-        testchild().to_str().unwrap(),
+        program("appliance-testchild").to_str().unwrap(),
         &format!(
             "\"--rx\", \"{{pipe.a.read}}\", \"--tx\", \"{{pipe.b.write}}\", \
              \"--write-pid\", \"{}\", \"--pause\"",

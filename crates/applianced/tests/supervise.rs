@@ -3,9 +3,6 @@
 //! Every wait is for a condition in the supervisor's log, with a generous
 //! deadline.
 
-mod common;
-
-use common::testchild;
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -15,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
+use system_tests::program;
 
 const DEADLINE: Duration = Duration::from_secs(20);
 
@@ -32,7 +30,10 @@ impl Daemon {
         let dir = std::env::temp_dir().join(format!("applianced-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        let text = topology.replace("TESTCHILD", &testchild().display().to_string());
+        let text = topology.replace(
+            "TESTCHILD",
+            &program("appliance-testchild").display().to_string(),
+        );
         let config = dir.join("topology.toml");
         std::fs::write(&config, text).unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_applianced"))
@@ -740,7 +741,7 @@ fn as_pid_1_it_stops_everything_and_powers_off_instead_of_exiting() {
         &config,
         format!(
             "[[process]]\nname = \"quiet\"\nexec = \"{}\"\nargs = [\"--print\", \"up\", \"--pause\"]\n",
-            testchild().display()
+            program("appliance-testchild").display()
         ),
     )
     .unwrap();
