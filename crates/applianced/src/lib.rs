@@ -11,12 +11,20 @@
 //!   resolves a topology file into plain data (the fd plan of every process
 //!   included); `applianced --config FILE --check` prints it.
 //! - [`spawn`]: starts one child with only its fds, the careful way.
-//! - [`supervise`]: the event loop that starts, watches, restarts and stops
-//!   the processes.
+//! - [`policy`]: the restart policy of one process as a pure state
+//!   machine (state × event → state, effects), tested cell by cell.
+//! - [`supervise`]: the event loop around it: starts, watches, restarts
+//!   and stops the processes, turning what happens into policy events and
+//!   carrying out their effects.
+//! - [`pid1`]: what the supervisor does for the whole system: the core
+//!   limit, adopting orphans, powering off as PID 1.
 //!
 //! The child side of the pipes, taking the fds from argv, is the
 //! `pipe-ends` crate.
 
+mod log;
+pub mod pid1;
+pub mod policy;
 pub mod signal;
 pub mod spawn;
 pub mod supervise;

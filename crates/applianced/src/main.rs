@@ -52,10 +52,10 @@ fn main() -> ExitCode {
         Command::Check(path) => check(&path),
         Command::Run(path) => {
             let code = run(&path);
-            if std::process::id() == 1 {
+            if applianced::pid1::is_pid_1() {
                 // PID 1 never exits (the kernel would panic): the appliance
                 // is over, so power off.
-                applianced::supervise::power_off(code);
+                applianced::pid1::power_off(code);
             }
             code
         }

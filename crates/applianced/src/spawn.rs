@@ -30,15 +30,18 @@
 
 use std::ffi::{CString, OsStr};
 use std::io;
+use std::num::NonZeroUsize;
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
+use std::ptr::NonNull;
 use std::sync::atomic::{AtomicI32, AtomicU8, Ordering};
 
 use nix::errno::Errno;
 use nix::fcntl::{FcntlArg, fcntl};
 use nix::libc;
 use nix::sched::CloneFlags;
+use nix::sys::mman;
 use nix::unistd::Pid;
 
 use crate::topology::{Process, RlimitResource, RlimitValue};
@@ -251,7 +254,7 @@ pub struct FdPlan<'a> {
 /// Starts one child by `recipe` with `fds`. Returns its pid once `execve`
 /// has succeeded; a failed set-up or exec is an error, and that child has
 /// been reaped.
-pub fn spawn(recipe: &Recipe, fds: &FdPlan<'_>) -> Result<Pid, SpawnError> {
+pub fn spawn(recipe: &Recipe, fds: &FdPlan<'_>, stack: &mut ChildStack) -> Result<Pid, SpawnError> {
     let fork_error = |source: io::Error| SpawnError::Fork {
         name: recipe.name.clone(),
         source,
@@ -264,21 +267,21 @@ pub fn spawn(recipe: &Recipe, fds: &FdPlan<'_>) -> Result<Pid, SpawnError> {
         "sources must be lifted above FD_FLOOR"
     );
     let to_reset = signals_to_reset();
-    let mut stack = vec![0u8; CHILD_STACK];
     let report = Report::default();
 
     // SAFETY: the supervisor is single-threaded. With CLONE_VM the child
     // shares this address space and with CLONE_VFORK this thread waits
     // until the child has exec'd or exited, so nothing changes under it.
     // The child runs `in_child` on `stack`, which is large enough for it
-    // (a few syscall wrappers deep, no recursion), and makes
+    // (a few syscall wrappers deep, no recursion; an overflow would hit
+    // its guard page and fault, not corrupt memory), and makes
     // async-signal-safe syscalls only: no allocation, no lock; the only
     // shared memory it writes is `report` (and errno, which the parent
     // does not read after a successful clone).
     let child = unsafe {
         nix::sched::clone(
             Box::new(|| in_child(recipe, fds, to_reset, &report)),
-            &mut stack,
+            stack.as_mut_slice(),
             CloneFlags::CLONE_VM | CloneFlags::CLONE_VFORK,
             Some(libc::SIGCHLD),
         )
@@ -330,6 +333,67 @@ impl Report {
 
 /// The child's stack between clone and exec: `in_child` needs a few KiB.
 const CHILD_STACK: usize = 64 * 1024;
+
+/// The stack a child runs on between clone and exec: [`CHILD_STACK`] bytes
+/// of anonymous memory with an inaccessible guard page below them (stacks
+/// grow down), so an overflow faults in the child instead of writing over
+/// the supervisor's heap, which the child shares until it execs. Made once
+/// and reused for every spawn: with CLONE_VFORK only one child runs on it
+/// at a time.
+pub struct ChildStack {
+    /// The whole mapping: the guard page, then the stack.
+    base: NonNull<libc::c_void>,
+    guard: usize,
+}
+
+impl ChildStack {
+    /// Maps the stack and its guard page.
+    pub fn new() -> io::Result<ChildStack> {
+        let guard = nix::unistd::sysconf(nix::unistd::SysconfVar::PAGE_SIZE)?
+            .and_then(|n| usize::try_from(n).ok())
+            .unwrap_or(4096);
+        let len = NonZeroUsize::new(guard + CHILD_STACK).ok_or(io::ErrorKind::InvalidInput)?;
+        // SAFETY: a new private anonymous mapping at an address the kernel
+        // chooses: it aliases nothing; it is unmapped only by Drop.
+        let base = unsafe {
+            mman::mmap_anonymous(
+                None,
+                len,
+                mman::ProtFlags::PROT_READ | mman::ProtFlags::PROT_WRITE,
+                mman::MapFlags::MAP_PRIVATE | mman::MapFlags::MAP_STACK,
+            )
+        }?;
+        // SAFETY: the first page of the mapping just made, which nothing
+        // refers to yet; from now on any access to it faults.
+        let guarded = unsafe { mman::mprotect(base, guard, mman::ProtFlags::PROT_NONE) };
+        let stack = ChildStack { base, guard };
+        guarded?;
+        Ok(stack)
+    }
+
+    /// The usable stack, above the guard page.
+    fn as_mut_slice(&mut self) -> &mut [u8] {
+        let start = self.base.as_ptr().cast::<u8>().wrapping_add(self.guard);
+        // SAFETY: `start` is `guard` bytes into the mapping, which is
+        // guard + CHILD_STACK bytes, readable and writable above the guard
+        // page, alive as long as `self`, and borrowed mutably through
+        // `self` only.
+        unsafe { std::slice::from_raw_parts_mut(start, CHILD_STACK) }
+    }
+
+    /// The address of the guard page's first byte (tests fault on it).
+    pub fn guard_page(&self) -> *const u8 {
+        self.base.as_ptr().cast::<u8>()
+    }
+}
+
+impl Drop for ChildStack {
+    fn drop(&mut self) {
+        // SAFETY: unmaps exactly the mapping `new` made; no child runs on
+        // it (spawn returns only once its child has exec'd or exited).
+        let _ = unsafe { mman::munmap(self.base, self.guard + CHILD_STACK) };
+    }
+}
 
 /// The signals whose disposition is not `SIG_DFL` in this process, read
 /// once: an ignored signal stays ignored across exec, and a handler must
@@ -505,5 +569,41 @@ mod sys {
                 recipe.envp_ptrs.as_ptr(),
             )
         };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nix::sys::wait::{WaitStatus, waitpid};
+
+    #[test]
+    fn the_child_stack_has_a_guard_page_below_it_that_faults() {
+        let mut stack = ChildStack::new().expect("mmap");
+        let usable = stack.as_mut_slice();
+        assert_eq!(usable.len(), CHILD_STACK);
+        usable[0] = 1;
+        let bottom = usable.as_ptr();
+        let guard = stack.guard_page().cast_mut();
+        assert!(guard < bottom.cast_mut());
+        // SAFETY: the child of this multi-threaded test process only
+        // writes to memory and exits, both async-signal-safe.
+        match unsafe { nix::unistd::fork() }.expect("fork") {
+            nix::unistd::ForkResult::Child => {
+                // SAFETY: the write is the point: the guard page must fault.
+                unsafe { std::ptr::write_volatile(guard, 1) };
+                sys::exit(0)
+            }
+            nix::unistd::ForkResult::Parent { child } => {
+                let status = waitpid(child, None).expect("waitpid");
+                assert!(
+                    matches!(
+                        status,
+                        WaitStatus::Signaled(pid, nix::sys::signal::Signal::SIGSEGV, _) if pid == child
+                    ),
+                    "{status:?}"
+                );
+            }
+        }
     }
 }

@@ -2,33 +2,33 @@
 //! polling, log why each one died, restart it by its policy, and stop
 //! them all in order on SIGTERM or SIGINT.
 //!
-//! One `poll` waits on a signalfd (SIGCHLD, SIGTERM, SIGINT, SIGHUP), a
-//! timerfd that is armed only while a restart, a hold or a stop timeout is
-//! pending, and each child's output pipe. Nothing wakes it while nothing
-//! happens. Every pipe of the topology is created here, both ends kept open
-//! for the supervisor's whole life, so data waiting in a pipe outlives the
-//! process on either side.
+//! The loop only does I/O: it turns what happens (a reaped pid, a timer
+//! expiry, a signal) into [`policy`](crate::policy) events, and carries out
+//! the effects the policy answers with (spawn, signal a process group, log,
+//! STATE frames). One `poll` waits on the stop signals' signalfd
+//! (SIGCHLD, SIGTERM, SIGINT, SIGHUP), a timer that is armed only while a
+//! restart, a hold or a stop timeout is pending, and each child's output
+//! pipe. Nothing wakes it while nothing happens. Every pipe of the topology
+//! is created here, both ends kept open for the supervisor's whole life,
+//! so data waiting in a pipe outlives the process on either side.
 
-use std::collections::VecDeque;
-use std::fmt::Write as _;
-use std::io::{self, Write as _};
+use std::io;
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::os::unix::fs::OpenOptionsExt;
 use std::time::{Duration, Instant};
 
+use event_loop::{PollSet, StopSignals, Timer};
 use nix::errno::Errno;
 use nix::fcntl::{FcntlArg, OFlag, fcntl};
-use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
-use nix::sys::signal::{SigSet, SigmaskHow, Signal, killpg, sigprocmask};
-use nix::sys::signalfd::{SfdFlags, SignalFd};
-use nix::sys::time::TimeSpec;
-use nix::sys::timer::Expiration;
-use nix::sys::timerfd::{ClockId, TimerFd, TimerFlags, TimerSetTimeFlags};
+use nix::sys::signal::{Signal, killpg};
 use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
 use nix::unistd::Pid;
 
-use crate::spawn::{FdPlan, Recipe, SpawnError, lift, spawn};
-use crate::topology::{IntensityAction, RestartPolicy, Topology};
+use crate::log::Log;
+use crate::pid1;
+use crate::policy::{Effect, Event, Record, Rules, Secs, State};
+use crate::spawn::{ChildStack, FdPlan, Recipe, SpawnError, lift, spawn};
+use crate::topology::Topology;
 
 /// Why the supervisor could not start.
 #[derive(Debug, thiserror::Error)]
@@ -56,23 +56,11 @@ fn setup<T>(
     })
 }
 
-/// Where a supervised process is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum State {
-    /// Not started yet, or stopped for good.
-    Down,
-    /// Running since `since`.
-    Running { pid: Pid, since: Instant },
-    /// To be restarted at `at`.
-    Pending { at: Instant },
-    /// Restarted too often: held off until `until`.
-    Held { until: Instant },
-    /// Sent its stop signal; SIGKILL at `deadline`.
-    Stopping { pid: Pid, deadline: Instant },
-}
-
+/// One supervised process: its policy record and its plumbing.
 struct Child {
     name: String,
+    rules: Rules,
+    record: Record,
     recipe: Recipe,
     /// (supervisor fd, child fd number) of each pipe end.
     plan: Vec<(i32, i32)>,
@@ -80,14 +68,12 @@ struct Child {
     output_r: OwnedFd,
     output_w: OwnedFd,
     partial: Vec<u8>,
-    state: State,
     /// The pid of the last run, for output that arrives after its death.
     last_pid: Option<Pid>,
-    restarts: u32,
-    /// Restarts in the current crash loop (resets after a stable run).
-    in_loop: u32,
-    /// When recent restarts happened, for the intensity limit.
-    recent: VecDeque<Instant>,
+    /// Why the last spawn failed, for the log line of the decision.
+    spawn_error: Option<SpawnError>,
+    /// How the last run ended (the log's words and the STATE frame's).
+    exit: Option<(String, wire::ExitStatus)>,
 }
 
 /// The running supervisor.
@@ -97,36 +83,15 @@ pub struct Supervisor {
     _pipes: Vec<(OwnedFd, OwnedFd)>,
     state_fd: Option<OwnedFd>,
     devnull: OwnedFd,
+    stack: ChildStack,
     children: Vec<Child>,
-    signals: SignalFd,
-    timer: TimerFd,
+    signals: StopSignals,
+    timer: Timer,
     log: Log,
-    /// Set once SIGTERM or SIGINT arrived.
+    /// Set once the appliance is stopping (a signal, or an intensity
+    /// action of `shutdown`).
     stopping: bool,
     state_frames_dropped: u64,
-}
-
-/// The supervisor's log: stderr, one line per event, with the time since
-/// start.
-struct Log {
-    start: Instant,
-}
-
-impl Log {
-    fn line(&self, text: &str) {
-        let t = self.start.elapsed();
-        let mut line = String::with_capacity(text.len() + 32);
-        let _ = writeln!(line, "[{:>5}.{:03}] {text}", t.as_secs(), t.subsec_millis());
-        // Nowhere to report a failing stderr; never panic over it.
-        let _ = io::stderr().lock().write_all(line.as_bytes());
-    }
-}
-
-/// What the core pattern says about where cores go, read once.
-fn core_pattern() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/core_pattern")
-        .map(|s| s.trim().to_owned())
-        .unwrap_or_else(|_| "unknown".to_owned())
 }
 
 fn nonblocking(fd: &OwnedFd) -> nix::Result<()> {
@@ -174,102 +139,31 @@ fn own_description(w: &OwnedFd, log: &Log) -> io::Result<OwnedFd> {
     }
 }
 
-/// The end of the appliance when the supervisor is PID 1: sync the disks
-/// and power off. Never returns: if power-off fails it says so and waits,
-/// since PID 1 must not exit.
-pub fn power_off(code: std::process::ExitCode) -> ! {
-    let log = Log {
-        start: Instant::now(),
-    };
-    log.line(&format!(
-        "PID 1 is done ({code:?}): syncing and powering off"
-    ));
-    nix::unistd::sync();
-    let Err(e) = nix::sys::reboot::reboot(nix::sys::reboot::RebootMode::RB_POWER_OFF);
-    log.line(&format!(
-        "power off failed: {e}; waiting (PID 1 must not exit)"
-    ));
-    loop {
-        nix::unistd::pause();
-    }
-}
-
-/// Raises RLIMIT_CORE: soft to hard, and hard to unlimited when allowed.
-/// Returns what happened, for the log.
-pub fn raise_core_limit() -> String {
-    use nix::sys::resource::{RLIM_INFINITY, Resource, getrlimit, setrlimit};
-    let show = |v: nix::sys::resource::rlim_t| {
-        if v == RLIM_INFINITY {
-            "unlimited".to_owned()
-        } else {
-            v.to_string()
-        }
-    };
-    let Ok((soft, hard)) = getrlimit(Resource::RLIMIT_CORE) else {
-        return "core limit: cannot read RLIMIT_CORE".to_owned();
-    };
-    if setrlimit(Resource::RLIMIT_CORE, RLIM_INFINITY, RLIM_INFINITY).is_ok() {
-        return format!(
-            "core limit: unlimited (was {} soft, {} hard)",
-            show(soft),
-            show(hard)
-        );
-    }
-    match setrlimit(Resource::RLIMIT_CORE, hard, hard) {
-        Ok(()) => format!(
-            "core limit: {} (the hard limit; raising it needs privilege; was {} soft)",
-            show(hard),
-            show(soft)
-        ),
-        Err(e) => format!("core limit: left at {} soft: {e}", show(soft)),
-    }
-}
+/// The signals the loop takes from its signalfd.
+const SIGNALS: [Signal; 4] = [
+    Signal::SIGCHLD,
+    Signal::SIGTERM,
+    Signal::SIGINT,
+    Signal::SIGHUP,
+];
 
 impl Supervisor {
     /// Sets up everything before the first child: core limit, subreaper,
     /// signals, pipes, recipes.
     pub fn new(topology: Topology) -> Result<Supervisor, SuperviseError> {
-        let log = Log {
-            start: Instant::now(),
-        };
+        let log = Log::new();
         log.line(&format!(
             "applianced {} (pid {}) with {}",
             env!("CARGO_PKG_VERSION"),
             std::process::id(),
             topology.path.display()
         ));
-        log.line(&raise_core_limit());
-        log.line(&format!("core pattern: {}", core_pattern()));
-        // Orphaned grandchildren are reparented to us, and reaped.
-        setup(
-            "prctl(PR_SET_CHILD_SUBREAPER)",
-            nix::sys::prctl::set_child_subreaper(true),
-        )?;
-
-        let mut mask = SigSet::empty();
-        for s in [
-            Signal::SIGCHLD,
-            Signal::SIGTERM,
-            Signal::SIGINT,
-            Signal::SIGHUP,
-        ] {
-            mask.add(s);
-        }
-        setup(
-            "sigprocmask",
-            sigprocmask(SigmaskHow::SIG_BLOCK, Some(&mask), None),
-        )?;
-        let signals = setup(
-            "signalfd",
-            SignalFd::with_flags(&mask, SfdFlags::SFD_NONBLOCK | SfdFlags::SFD_CLOEXEC),
-        )?;
-        let timer = setup(
-            "timerfd",
-            TimerFd::new(
-                ClockId::CLOCK_MONOTONIC,
-                TimerFlags::TFD_NONBLOCK | TimerFlags::TFD_CLOEXEC,
-            ),
-        )?;
+        log.line(&pid1::raise_core_limit());
+        log.line(&format!("core pattern: {}", pid1::core_pattern()));
+        setup("prctl(PR_SET_CHILD_SUBREAPER)", pid1::adopt_orphans())?;
+        let signals = setup("signalfd", StopSignals::block(&SIGNALS))?;
+        let timer = setup("timerfd", Timer::new())?;
+        let stack = setup("the child stack (mmap)", ChildStack::new())?;
         let devnull: OwnedFd = setup("open /dev/null", std::fs::File::open("/dev/null"))?.into();
         let devnull = setup("moving /dev/null", lift(devnull))?;
 
@@ -277,9 +171,11 @@ impl Supervisor {
         for pipe in &topology.pipes {
             let (r, w) = pipe_pair(&format!("pipe {}", pipe.name), true)?;
             if let Some(capacity) = pipe.capacity {
+                // The topology checks the capacity: a power of two up to 1 MiB.
+                let size = i32::try_from(capacity).unwrap_or(i32::MAX);
                 setup(
                     format!("pipe {}: F_SETPIPE_SZ {capacity}", pipe.name),
-                    fcntl(&w, FcntlArg::F_SETPIPE_SZ(capacity as i32)),
+                    fcntl(&w, FcntlArg::F_SETPIPE_SZ(size)),
                 )?;
             }
             pipes.push((r, w));
@@ -305,16 +201,16 @@ impl Supervisor {
                 .collect();
             children.push(Child {
                 name: p.name.clone(),
+                rules: Rules::of(p),
+                record: Record::new(),
                 recipe: Recipe::new(p)?,
                 plan,
                 output_r,
                 output_w,
                 partial: Vec::new(),
-                state: State::Down,
                 last_pid: None,
-                restarts: 0,
-                in_loop: 0,
-                recent: VecDeque::new(),
+                spawn_error: None,
+                exit: None,
             });
         }
         Ok(Supervisor {
@@ -322,6 +218,7 @@ impl Supervisor {
             _pipes: pipes,
             state_fd,
             devnull,
+            stack,
             children,
             signals,
             timer,
@@ -335,142 +232,212 @@ impl Supervisor {
     /// after SIGTERM or SIGINT (or an intensity action of `shutdown`).
     pub fn run(mut self) -> Result<(), SuperviseError> {
         for i in 0..self.children.len() {
-            self.start(i);
+            self.apply(i, Event::Up);
         }
         loop {
-            self.arm_timer();
-            if self.stopping && self.children.iter().all(|c| c.state == State::Down) {
+            if self.stopping && self.children.iter().all(|c| c.record.state == State::Down) {
                 self.log.line("every process has stopped; exiting");
                 return Ok(());
             }
-            let mut fds = vec![
-                PollFd::new(self.signals.as_fd(), PollFlags::POLLIN),
-                PollFd::new(self.timer.as_fd(), PollFlags::POLLIN),
-            ];
-            fds.extend(
-                self.children
+            self.arm_timer();
+            let ready = {
+                let mut set = PollSet::new();
+                let signals = set.add(self.signals.as_fd());
+                let timer = set.add(self.timer.as_fd());
+                let outputs: Vec<_> = self
+                    .children
                     .iter()
-                    .map(|c| PollFd::new(c.output_r.as_fd(), PollFlags::POLLIN)),
-            );
-            match poll(&mut fds, PollTimeout::NONE) {
-                Ok(_) | Err(Errno::EINTR) => {}
-                Err(e) => return setup("poll", Err(e)),
+                    .map(|c| set.add(c.output_r.as_fd()))
+                    .collect();
+                let ready = setup("poll", set.wait(None))?;
+                let outputs: Vec<bool> = outputs.into_iter().map(|s| ready.fired(s)).collect();
+                (ready.fired(signals), ready.fired(timer), outputs)
+            };
+            let (signals, timer, outputs) = ready;
+            for (i, _) in outputs.iter().enumerate().filter(|(_, r)| **r) {
+                self.drain_output(i);
             }
-            let ready: Vec<bool> = fds
-                .iter()
-                .map(|f| f.revents().is_some_and(|r| !r.is_empty()))
-                .collect();
-            drop(fds);
-            for (i, _) in ready.iter().enumerate().skip(2).filter(|(_, r)| **r) {
-                self.drain_output(i - 2);
-            }
-            if ready[0] {
+            if signals {
                 self.on_signals();
             }
-            if ready[1] {
-                let _ = self.timer.wait();
+            if timer {
+                let _ = self.timer.take();
             }
             self.on_time();
         }
     }
 
-    /// Arms the timer for the earliest pending deadline, or disarms it.
+    /// Arms the timer for the earliest deadline of any process, or disarms
+    /// it.
     fn arm_timer(&self) {
         let next = self
             .children
             .iter()
-            .filter_map(|c| match c.state {
-                State::Pending { at } => Some(at),
-                State::Held { until } => Some(until),
-                State::Stopping { deadline, .. } => Some(deadline),
-                _ => None,
-            })
+            .filter_map(|c| c.record.deadline())
             .min();
         let _ = match next {
-            Some(at) => {
-                // A zero one-shot disarms: wait at least a nanosecond.
-                let delay = at
-                    .saturating_duration_since(Instant::now())
-                    .max(Duration::from_nanos(1));
-                self.timer.set(
-                    Expiration::OneShot(TimeSpec::from_duration(delay)),
-                    TimerSetTimeFlags::empty(),
-                )
-            }
-            None => self.timer.unset(),
+            Some(at) => self.timer.arm_at(at),
+            None => self.timer.disarm(),
         };
     }
 
-    fn start(&mut self, i: usize) {
-        let stdio = {
-            let c = &self.children[i];
-            [
-                self.devnull.as_raw_fd(),
-                c.output_w.as_raw_fd(),
-                c.output_w.as_raw_fd(),
-            ]
-        };
-        let c = &self.children[i];
-        match spawn(
-            &c.recipe,
-            &FdPlan {
-                stdio,
-                pipes: &c.plan,
-            },
-        ) {
-            Ok(pid) => {
+    /// Steps process `i`'s policy with `event` now, and carries out what it
+    /// says.
+    fn apply(&mut self, i: usize, event: Event) {
+        let now = Instant::now();
+        let c = &mut self.children[i];
+        let (record, effects) = std::mem::take(&mut c.record).step(event, now, &c.rules);
+        c.record = record;
+        for effect in effects {
+            self.carry_out(i, effect);
+        }
+    }
+
+    fn carry_out(&mut self, i: usize, effect: Effect) {
+        match effect {
+            Effect::Spawn => self.spawn(i),
+            Effect::Started { pid } => {
+                let c = &mut self.children[i];
+                c.last_pid = Some(pid);
                 let args = self.topology.processes[i].args.join(" ");
                 self.log.line(&format!(
                     "{}[{pid}] started: {} {args}",
                     c.name,
                     c.recipe.path().display()
                 ));
-                let c = &mut self.children[i];
-                c.state = State::Running {
-                    pid,
-                    since: Instant::now(),
-                };
-                c.last_pid = Some(pid);
                 self.send_state(i, wire::RunState::Started, None, None, None);
             }
+            Effect::Ended { ran, next } => {
+                let c = &mut self.children[i];
+                let delay = next.delay();
+                if let Some(error) = c.spawn_error.take() {
+                    // A start that failed: no run, no exit status.
+                    self.log.line(&format!("{error}; {next}"));
+                } else {
+                    let (how, exit) = c.exit.take().unzip();
+                    let who = who(&c.name, c.last_pid);
+                    let how = how.unwrap_or_default();
+                    self.log
+                        .line(&format!("{who} {how} after {}; {next}", Secs(ran)));
+                    self.send_state(i, wire::RunState::Exited, exit, Some(ran), delay);
+                }
+                if next.failed() {
+                    self.send_state(i, wire::RunState::Failed, None, None, delay);
+                }
+            }
+            Effect::Stopped { ran } => {
+                let c = &mut self.children[i];
+                let (how, exit) = c.exit.take().unzip();
+                let who = who(&c.name, c.last_pid);
+                self.log
+                    .line(&format!("{who} {}; stopped", how.unwrap_or_default()));
+                self.send_state(i, wire::RunState::Stopped, exit, Some(ran), None);
+                self.stop_next();
+            }
+            Effect::SendStop {
+                pid,
+                signal,
+                timeout,
+            } => {
+                self.log.line(&format!(
+                    "{}[{pid}] stopping: {} to its process group, SIGKILL in {}",
+                    self.children[i].name,
+                    signal.name,
+                    Secs(timeout)
+                ));
+                let signal = Signal::try_from(signal.number).unwrap_or(Signal::SIGTERM);
+                let _ = killpg(pid, signal);
+            }
+            Effect::Kill { pid, timed_out } => {
+                if timed_out {
+                    self.log.line(&format!(
+                        "{}[{pid}] still running after its stop timeout: SIGKILL",
+                        self.children[i].name
+                    ));
+                }
+                let _ = killpg(pid, Signal::SIGKILL);
+            }
+            Effect::Cancelled => {
+                let name = &self.children[i].name;
+                self.log
+                    .line(&format!("{name}: restart cancelled: stopping"));
+            }
+            Effect::ShutDown => self.stop_all(),
+        }
+    }
+
+    /// Spawns process `i` and tells its policy how that went.
+    fn spawn(&mut self, i: usize) {
+        let c = &self.children[i];
+        let stdio = [
+            self.devnull.as_raw_fd(),
+            c.output_w.as_raw_fd(),
+            c.output_w.as_raw_fd(),
+        ];
+        let fds = FdPlan {
+            stdio,
+            pipes: &c.plan,
+        };
+        match spawn(&c.recipe, &fds, &mut self.stack) {
+            Ok(pid) => self.apply(i, Event::Spawned(pid)),
             Err(e) => {
-                // A start that failed counts as a run that failed at once.
-                let next = self.after_exit(i, Duration::ZERO, true);
-                self.log.line(&format!("{e}; {}", next.text));
-                if next.failed {
-                    self.send_state(i, wire::RunState::Failed, None, None, next.delay);
-                }
-                if next.shutdown {
-                    self.stop_next();
-                }
+                self.children[i].spawn_error = Some(e);
+                self.apply(i, Event::SpawnFailed);
             }
         }
     }
 
+    /// The appliance stops: nothing is restarted any more, and the
+    /// processes stop one by one, last started first.
+    fn stop_all(&mut self) {
+        self.stopping = true;
+        for i in 0..self.children.len() {
+            self.apply(i, Event::Down);
+        }
+        self.stop_next();
+    }
+
+    /// Asks the last-started running process to stop, unless one is
+    /// stopping already.
+    fn stop_next(&mut self) {
+        if !self.stopping {
+            return;
+        }
+        let busy = self.children.iter().any(|c| {
+            matches!(
+                c.record.state,
+                State::Stopping { .. } | State::Killing { .. }
+            )
+        });
+        if busy {
+            return;
+        }
+        if let Some(i) = self
+            .children
+            .iter()
+            .rposition(|c| matches!(c.record.state, State::Running { .. }))
+        {
+            self.apply(i, Event::Stop);
+        }
+    }
+
     fn on_signals(&mut self) {
-        while let Ok(Some(info)) = self.signals.read_signal() {
-            match Signal::try_from(info.ssi_signo as i32) {
-                Ok(Signal::SIGCHLD) => self.reap(),
-                Ok(Signal::SIGINT) if self.stopping => {
+        while let Ok(Some(signal)) = self.signals.take() {
+            match signal {
+                Signal::SIGCHLD => self.reap(),
+                Signal::SIGINT if self.stopping => {
                     self.log.line("second SIGINT: killing every process now");
-                    for c in &mut self.children {
-                        if let State::Running { pid, .. } | State::Stopping { pid, .. } = c.state {
-                            let _ = killpg(pid, Signal::SIGKILL);
-                            c.state = State::Stopping {
-                                pid,
-                                deadline: Instant::now() + Duration::from_secs(3600),
-                            };
-                        }
+                    for i in 0..self.children.len() {
+                        self.apply(i, Event::Kill);
                     }
                 }
-                Ok(s @ (Signal::SIGTERM | Signal::SIGINT)) => {
-                    self.log
-                        .line(&format!("{s}: stopping every process, last started first"));
-                    self.stopping = true;
-                    self.stop_next();
+                Signal::SIGTERM | Signal::SIGINT => {
+                    self.log.line(&format!(
+                        "{signal}: stopping every process, last started first"
+                    ));
+                    self.stop_all();
                 }
-                Ok(s) => self.log.line(&format!("{s}: ignored")),
-                Err(_) => {}
+                other => self.log.line(&format!("{other}: ignored")),
             }
         }
     }
@@ -487,200 +454,30 @@ impl Supervisor {
                     return;
                 }
             };
-            // One reading of the status: the log's words, whether it failed,
-            // and the STATE frame's exit.
-            let (pid, how, failed, exit) = match status {
-                WaitStatus::Exited(pid, code) => (
-                    pid,
-                    format!("exited with code {code}"),
-                    code != 0,
-                    wire::ExitStatus::Code(code as u8),
-                ),
-                WaitStatus::Signaled(pid, signal, core) => {
-                    let dumped = if core {
-                        format!(" (core dumped; core pattern: {})", core_pattern())
-                    } else {
-                        String::new()
-                    };
-                    let exit = wire::ExitStatus::Signal {
-                        number: signal as i32 as u8,
-                        core,
-                    };
-                    (pid, format!("killed by {signal}{dumped}"), true, exit)
-                }
-                _ => continue,
+            let Some((pid, how, failed, exit)) = ending(status) else {
+                continue;
             };
-            let exit = Some(exit);
-            let found = self.children.iter().position(|c| {
-                matches!(c.state, State::Running { pid: p, .. } | State::Stopping { pid: p, .. } if p == pid)
-            });
-            let Some(i) = found else {
+            let Some(i) = self
+                .children
+                .iter()
+                .position(|c| c.record.pid() == Some(pid))
+            else {
                 self.log.line(&format!("reaped orphan {pid}: {how}"));
                 continue;
             };
+            // Its last words before the line about its end.
             self.drain_output(i);
-            let ran = match self.children[i].state {
-                State::Running { since, .. } => since.elapsed(),
-                _ => Duration::ZERO,
-            };
-            let name = self.children[i].name.clone();
-            if let State::Stopping { .. } = self.children[i].state {
-                self.log.line(&format!("{name}[{pid}] {how}; stopped"));
-                self.children[i].state = State::Down;
-                self.send_state(i, wire::RunState::Stopped, exit, Some(ran), None);
-                self.stop_next();
-                continue;
-            }
-            let next = self.after_exit(i, ran, failed);
-            self.log.line(&format!(
-                "{name}[{pid}] {how} after {}; {}",
-                secs(ran),
-                next.text
-            ));
-            self.send_state(i, wire::RunState::Exited, exit, Some(ran), next.delay);
-            if next.failed {
-                self.send_state(i, wire::RunState::Failed, None, None, next.delay);
-            }
-            if next.shutdown {
-                self.stop_next();
-            }
+            self.children[i].exit = Some((how, exit));
+            self.apply(i, Event::Exited { failed });
         }
     }
 
-    /// Decides what follows an exit (or a failed start): a restart after
-    /// the backoff delay, a hold, a shutdown, or nothing; sets the state
-    /// and says what it decided.
-    fn after_exit(&mut self, i: usize, ran: Duration, failed: bool) -> Next {
-        let p = &self.topology.processes[i];
-        let c = &mut self.children[i];
-        c.state = State::Down;
-        let mut next = Next::default();
-        if self.stopping {
-            next.text = "not restarted: stopping".to_owned();
-            return next;
-        }
-        let restart = match p.restart {
-            RestartPolicy::Always => true,
-            RestartPolicy::OnFailure => failed,
-            RestartPolicy::Never => false,
-        };
-        if !restart {
-            next.text = format!(
-                "not restarted (restart = {}; {} before)",
-                p.restart.as_str(),
-                plural(c.restarts, "restart")
-            );
-            return next;
-        }
-        let now = Instant::now();
-        if ran >= p.backoff.reset_after {
-            c.in_loop = 0;
-        }
-        while c
-            .recent
-            .front()
-            .is_some_and(|t| now.duration_since(*t) > p.intensity.within)
-        {
-            c.recent.pop_front();
-        }
-        if c.recent.len() >= p.intensity.restarts as usize {
-            let said = format!(
-                "FAILED: restarted {} within {}",
-                plural(c.recent.len() as u32, "time"),
-                secs(p.intensity.within)
-            );
-            c.recent.clear();
-            c.in_loop = 0;
-            next.failed = true;
-            match p.intensity.action {
-                IntensityAction::Hold(hold) => {
-                    c.state = State::Held { until: now + hold };
-                    next.delay = Some(hold);
-                    next.text = format!("{said}; holding it {} before trying again", secs(hold));
-                }
-                IntensityAction::Shutdown => {
-                    next.text = format!("{said}; shutting the appliance down (intensity action)");
-                    next.shutdown = true;
-                    self.stopping = true;
-                }
-            }
-            return next;
-        }
-        let delay = p.backoff.delay(c.in_loop);
-        c.in_loop += 1;
-        c.restarts += 1;
-        c.recent.push_back(now);
-        c.state = State::Pending { at: now + delay };
-        next.delay = Some(delay);
-        next.text = format!("restart {} in {}", c.restarts, secs(delay));
-        next
-    }
-
-    /// Starts what is due, ends holds, escalates stop timeouts.
+    /// Tells every process's policy that time has passed: restarts and
+    /// holds that are due start, stop timeouts that are over escalate.
     fn on_time(&mut self) {
-        let now = Instant::now();
         for i in 0..self.children.len() {
-            match self.children[i].state {
-                State::Pending { at } | State::Held { until: at }
-                    if at <= now && !self.stopping =>
-                {
-                    self.start(i);
-                }
-                State::Stopping { pid, deadline } if deadline <= now => {
-                    let c = &mut self.children[i];
-                    self.log.line(&format!(
-                        "{}[{pid}] still running after its stop timeout: SIGKILL",
-                        c.name
-                    ));
-                    let _ = killpg(pid, Signal::SIGKILL);
-                    c.state = State::Stopping {
-                        pid,
-                        deadline: now + Duration::from_secs(3600),
-                    };
-                }
-                _ => {}
-            }
+            self.apply(i, Event::Tick);
         }
-    }
-
-    /// Stops the last-started running process, if none is stopping yet.
-    fn stop_next(&mut self) {
-        for c in &mut self.children {
-            if let State::Pending { .. } | State::Held { .. } = c.state {
-                c.state = State::Down;
-            }
-        }
-        if self
-            .children
-            .iter()
-            .any(|c| matches!(c.state, State::Stopping { .. }))
-        {
-            return;
-        }
-        let Some(i) = self
-            .children
-            .iter()
-            .rposition(|c| matches!(c.state, State::Running { .. }))
-        else {
-            return;
-        };
-        let p = &self.topology.processes[i];
-        let c = &mut self.children[i];
-        let State::Running { pid, .. } = c.state else {
-            return;
-        };
-        let signal = Signal::try_from(p.stop_signal.number).unwrap_or(Signal::SIGTERM);
-        self.log.line(&format!(
-            "{}[{pid}] stopping: {} to its process group, SIGKILL in {}",
-            c.name,
-            p.stop_signal.name,
-            secs(p.stop_timeout)
-        ));
-        let _ = killpg(pid, signal);
-        c.state = State::Stopping {
-            pid,
-            deadline: Instant::now() + p.stop_timeout,
-        };
     }
 
     /// Logs each complete line a child wrote, prefixed with its name and pid.
@@ -695,10 +492,7 @@ impl Supervisor {
                 Err(_) => break,
             }
         }
-        let who = match c.last_pid {
-            Some(pid) => format!("{}[{pid}]", c.name),
-            None => c.name.clone(),
-        };
+        let who = who(&c.name, c.last_pid);
         let mut start = 0;
         while let Some(n) = c.partial[start..].iter().position(|&b| b == b'\n') {
             let line = String::from_utf8_lossy(&c.partial[start..start + n]);
@@ -730,15 +524,17 @@ impl Supervisor {
         let Ok(name) = wire::Token::new(&c.name) else {
             return;
         };
-        let pid = c.last_pid.map_or(0, |p| p.as_raw() as u32);
+        let micros = |d: Duration| u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
         let msg = wire::Message::State(wire::ProcessState {
             name,
-            pid,
+            pid: c
+                .last_pid
+                .map_or(0, |p| u32::try_from(p.as_raw()).unwrap_or(0)),
             state,
             exit,
-            ran_us: ran.map(|d| d.as_micros() as u64),
-            restarts: c.restarts,
-            next_us: next.map(|d| d.as_micros() as u64),
+            ran_us: ran.map(micros),
+            restarts: c.record.restarts,
+            next_us: next.map(micros),
         });
         let mut buf = wire::FrameBuf::new();
         let sent = buf
@@ -757,28 +553,37 @@ impl Supervisor {
     }
 }
 
-/// What follows an exit, for the log line and the STATE frames.
-#[derive(Default)]
-struct Next {
-    text: String,
-    delay: Option<Duration>,
-    failed: bool,
-    shutdown: bool,
-}
-
-fn plural(n: u32, what: &str) -> String {
-    if n == 1 {
-        format!("1 {what}")
-    } else {
-        format!("{n} {what}s")
+/// `NAME[PID]`, or `NAME` before its first run.
+fn who(name: &str, pid: Option<Pid>) -> String {
+    match pid {
+        Some(pid) => format!("{name}[{pid}]"),
+        None => name.to_owned(),
     }
 }
 
-/// A duration for the log: `0s`, `250ms`, `1.500s`.
-fn secs(d: Duration) -> String {
-    if d < Duration::from_secs(1) {
-        format!("{}ms", d.as_millis())
-    } else {
-        format!("{}.{:03}s", d.as_secs(), d.subsec_millis())
+/// One reading of a wait status: the pid, the log's words, whether it is
+/// a failure, and the STATE frame's exit; `None` for a stop or continue.
+fn ending(status: WaitStatus) -> Option<(Pid, String, bool, wire::ExitStatus)> {
+    match status {
+        WaitStatus::Exited(pid, code) => Some((
+            pid,
+            format!("exited with code {code}"),
+            code != 0,
+            // An exit code is 0 to 255.
+            wire::ExitStatus::Code(u8::try_from(code).unwrap_or(u8::MAX)),
+        )),
+        WaitStatus::Signaled(pid, signal, core) => {
+            let dumped = if core {
+                format!(" (core dumped; core pattern: {})", pid1::core_pattern())
+            } else {
+                String::new()
+            };
+            let exit = wire::ExitStatus::Signal {
+                number: u8::try_from(signal as i32).unwrap_or(u8::MAX),
+                core,
+            };
+            Some((pid, format!("killed by {signal}{dumped}"), true, exit))
+        }
+        _ => None,
     }
 }

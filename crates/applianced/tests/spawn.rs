@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::path::{Path, PathBuf};
 
-use applianced::spawn::{FD_FLOOR, FdPlan, Recipe, SpawnError, lift, spawn};
+use applianced::spawn::{ChildStack, FD_FLOOR, FdPlan, Recipe, SpawnError, lift, spawn};
 use applianced::topology::Topology;
 use nix::fcntl::OFlag;
 use nix::sys::signal::{Signal, kill};
@@ -119,6 +119,7 @@ fn a_child_gets_exactly_stdio_and_its_planned_pipe_ends_in_its_own_group() {
             stdio: [io[0].as_raw_fd(), io[1].as_raw_fd(), io[2].as_raw_fd()],
             pipes: &pipes,
         },
+        &mut ChildStack::new().unwrap(),
     )
     .unwrap();
     // Read its fds once it has started (its loader opens files for a
@@ -178,6 +179,7 @@ fn a_child_starts_with_default_dispositions_and_an_empty_mask() {
             stdio: [io[0].as_raw_fd(), io[1].as_raw_fd(), io[2].as_raw_fd()],
             pipes: &[],
         },
+        &mut ChildStack::new().unwrap(),
     );
     pthread_sigmask(SigmaskHow::SIG_UNBLOCK, Some(&usr1), None).unwrap();
     let pid = spawned.unwrap();
@@ -211,6 +213,7 @@ fn a_child_leads_its_own_process_group() {
             stdio: [io[0].as_raw_fd(), io[1].as_raw_fd(), io[2].as_raw_fd()],
             pipes: &[],
         },
+        &mut ChildStack::new().unwrap(),
     )
     .unwrap();
     let pgid = getpgid(Some(pid)).unwrap();
@@ -233,7 +236,7 @@ fn an_exec_failure_is_reported_as_exec_path_reason_and_reaped() {
     };
 
     std::fs::remove_file(&prog).unwrap();
-    let err = spawn(&recipe, &plan).unwrap_err();
+    let err = spawn(&recipe, &plan, &mut ChildStack::new().unwrap()).unwrap_err();
     assert_eq!(
         err.to_string(),
         format!(
@@ -244,7 +247,7 @@ fn an_exec_failure_is_reported_as_exec_path_reason_and_reaped() {
 
     std::fs::write(&prog, "not a program").unwrap();
     std::fs::set_permissions(&prog, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
-    let err = spawn(&recipe, &plan).unwrap_err();
+    let err = spawn(&recipe, &plan, &mut ChildStack::new().unwrap()).unwrap_err();
     assert_eq!(
         err.to_string(),
         format!(
@@ -278,7 +281,7 @@ fn a_missing_working_directory_is_reported_as_chdir() {
         stdio: [io[0].as_raw_fd(), io[1].as_raw_fd(), io[2].as_raw_fd()],
         pipes: &[],
     };
-    let err = spawn(&recipe, &plan).unwrap_err();
+    let err = spawn(&recipe, &plan, &mut ChildStack::new().unwrap()).unwrap_err();
     assert_eq!(
         err.to_string(),
         format!(
