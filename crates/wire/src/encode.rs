@@ -33,6 +33,7 @@ impl FrameBuf {
 
     /// Encodes `msg` as one whole frame: CR, body, ` *HH`, LF. A message
     /// that would not fit is an error and nothing is produced.
+    #[inline]
     pub fn encode(&mut self, msg: &Message<'_>) -> Result<&[u8], EncodeError> {
         let mut body = BodyWriter::new(&mut self.buf);
         msg.write_body(&mut body);

@@ -913,6 +913,7 @@ macro_rules! messages {
                 }
             }
 
+            #[inline]
             pub(crate) fn write_body(&self, w: &mut BodyWriter<'_>) {
                 match self {
                     $(Message::$variant(m) => {
