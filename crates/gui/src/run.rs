@@ -15,12 +15,11 @@
 //! the console returns to text mode.
 
 use std::os::fd::AsFd;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
+use event_loop::{PollSet, StopSignals};
 use nix::errno::Errno;
-use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
-use nix::sys::signal::{SigSet, SigmaskHow, Signal, pthread_sigmask};
-use nix::sys::signalfd::{SfdFlags, SignalFd};
+use nix::sys::signal::Signal;
 use pipe_ends::{End, PipeEnd, PipeEndError};
 use wire::{FrameReader, FrameWriter, Message, ReadStatus, SendError};
 
@@ -68,13 +67,7 @@ pub enum Stopped {
 }
 
 /// The signals that end the GUI cleanly.
-fn stop_signals() -> SigSet {
-    let mut set = SigSet::empty();
-    for sig in [Signal::SIGTERM, Signal::SIGINT, Signal::SIGHUP] {
-        set.add(sig);
-    }
-    set
-}
+const STOP_SIGNALS: [Signal; 3] = [Signal::SIGTERM, Signal::SIGINT, Signal::SIGHUP];
 
 /// Takes a pipe end from a flag's value, non-blocking.
 fn pipe_end(flag: &str, value: &Option<String>, end: End) -> Result<Option<PipeEnd>, RunError> {
@@ -87,10 +80,7 @@ fn pipe_end(flag: &str, value: &Option<String>, end: End) -> Result<Option<PipeE
 /// Runs the GUI until a stop signal; errors end it early.
 pub fn run(options: &Options) -> Result<Stopped, RunError> {
     // Block the stop signals first: from here on they wait in the signalfd.
-    let signals = stop_signals();
-    pthread_sigmask(SigmaskHow::SIG_BLOCK, Some(&signals), None).map_err(RunError::Signals)?;
-    let signal_fd = SignalFd::with_flags(&signals, SfdFlags::SFD_NONBLOCK | SfdFlags::SFD_CLOEXEC)
-        .map_err(RunError::Signals)?;
+    let mut signals = StopSignals::block(&STOP_SIGNALS).map_err(RunError::Signals)?;
     let mut rx = pipe_end("--rx", &options.rx, End::Read)?.map(FrameReader::new);
     let mut tx = [
         pipe_end("--tx-motion", &options.tx_motion, End::Write)?.map(FrameWriter::new),
@@ -147,28 +137,17 @@ pub fn run(options: &Options) -> Result<Stopped, RunError> {
         .into_iter()
         .flatten()
         .min();
-        let timeout = match deadline {
-            None => PollTimeout::NONE,
-            // Round up: waking a little late is fine, early means a spin.
-            Some(d) => {
-                let ms = d.saturating_sub(now()).div_ceil(1_000);
-                PollTimeout::try_from(ms).unwrap_or(PollTimeout::MAX)
-            }
+        // Rounded up by the wait: waking a little late is fine, early
+        // means a spin.
+        let timeout = deadline.map(|d| Duration::from_micros(d.saturating_sub(now())));
+        let (signal_ready, rx_ready) = {
+            let mut set = PollSet::new();
+            let signal = set.add(signals.as_fd());
+            let rx = set.add_some(rx.as_ref().map(|rx| rx.get_ref().as_fd()));
+            let ready = set.wait(timeout).map_err(RunError::Poll)?;
+            (ready.fired(signal), ready.fired_some(rx))
         };
-        let mut fds = vec![PollFd::new(signal_fd.as_fd(), PollFlags::POLLIN)];
-        if let Some(rx) = &rx {
-            fds.push(PollFd::new(rx.get_ref().as_fd(), PollFlags::POLLIN));
-        }
-        match poll(&mut fds, timeout) {
-            Ok(_) | Err(Errno::EINTR) => {}
-            Err(e) => return Err(RunError::Poll(e)),
-        }
-        let ready = |fd: &PollFd<'_>| fd.revents().is_some_and(|r| !r.is_empty());
-        let signal_ready = ready(&fds[0]);
-        let rx_ready = fds.get(1).is_some_and(ready);
-        drop(fds);
-        if signal_ready && let Ok(Some(info)) = signal_fd.read_signal() {
-            let sig = Signal::try_from(info.ssi_signo as i32).unwrap_or(Signal::SIGTERM);
+        if signal_ready && let Ok(Some(sig)) = signals.take() {
             // What the receive pipe brought, by reason, for the log.
             if let Some(reader) = &rx {
                 eprintln!("appliance-gui: rx pipe: {}", reader.counters());

@@ -10,15 +10,12 @@
 //! written but not taken out is always in the newest file, where a
 //! restarted logger looks for it.
 
-use std::os::fd::{AsFd, BorrowedFd};
+use std::os::fd::AsFd;
 use std::time::{Duration, Instant};
 
+use event_loop::{PollSet, StopSignals, Timer};
 use nix::errno::Errno;
-use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
-use nix::sys::signal::{SigSet, SigmaskHow, Signal, sigprocmask};
-use nix::sys::signalfd::{SfdFlags, SignalFd};
-use nix::sys::time::TimeSpec;
-use nix::sys::timerfd::{ClockId, Expiration, TimerFd, TimerFlags, TimerSetTimeFlags};
+use nix::sys::signal::Signal;
 use pipe_ends::{End, PipeEnd, PipeEndError};
 use wire::FrameDecoder;
 
@@ -82,13 +79,6 @@ fn system(what: &'static str) -> impl FnOnce(Errno) -> RunError {
     move |errno| RunError::System { what, errno }
 }
 
-/// Adds `fd` (if any) to the poll set; returns its index.
-fn slot<'fd>(fds: &mut Vec<PollFd<'fd>>, fd: Option<BorrowedFd<'fd>>) -> Option<usize> {
-    let fd = fd?;
-    fds.push(PollFd::new(fd, PollFlags::POLLIN));
-    Some(fds.len() - 1)
-}
-
 /// Why the logger stopped without an error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stop {
@@ -135,8 +125,8 @@ struct Logger {
     sink: Sink,
     /// What the predecessor left, until the first batch is looked at.
     resume: Option<Resume>,
-    signals: SignalFd,
-    timer: TimerFd,
+    signals: StopSignals,
+    timer: Timer,
     armed: Option<Instant>,
     partial: Option<Partial>,
     /// Frames skipped as written by a predecessor.
@@ -150,18 +140,9 @@ impl Logger {
 
         // SIGXFSZ too: blocked, a write past RLIMIT_FSIZE fails with EFBIG
         // (a loss, counted) instead of killing the process.
-        let mut mask = SigSet::empty();
-        for s in [Signal::SIGTERM, Signal::SIGINT, Signal::SIGXFSZ] {
-            mask.add(s);
-        }
-        sigprocmask(SigmaskHow::SIG_BLOCK, Some(&mask), None).map_err(system("sigprocmask"))?;
-        let signals = SignalFd::with_flags(&mask, SfdFlags::SFD_NONBLOCK | SfdFlags::SFD_CLOEXEC)
+        let signals = StopSignals::block(&[Signal::SIGTERM, Signal::SIGINT, Signal::SIGXFSZ])
             .map_err(system("signalfd"))?;
-        let timer = TimerFd::new(
-            ClockId::CLOCK_MONOTONIC,
-            TimerFlags::TFD_NONBLOCK | TimerFlags::TFD_CLOEXEC,
-        )
-        .map_err(system("timerfd_create"))?;
+        let timer = Timer::new().map_err(system("timerfd_create"))?;
 
         let (pipe, short) = SharedPipe::new(rx)?;
         if let Some((wanted, got)) = short {
@@ -251,29 +232,13 @@ impl Logger {
 
             let poll_rx = self.partial.is_none_or(|p| p.recheck_at.is_none());
             let (signal, rx, timer) = {
-                let mut fds = Vec::with_capacity(3);
-                let signal = slot(&mut fds, Some(self.signals.as_fd()));
-                let rx = slot(&mut fds, poll_rx.then(|| self.pipe.fd()));
-                let timer = slot(&mut fds, self.armed.map(|_| self.timer.as_fd()));
-                match poll(&mut fds, PollTimeout::NONE) {
-                    Ok(_) => {}
-                    Err(Errno::EINTR) => continue,
-                    Err(e) => {
-                        return Err(RunError::System {
-                            what: "poll",
-                            errno: e,
-                        });
-                    }
-                }
-                let ready = |i: Option<usize>| {
-                    i.and_then(|i| fds[i].revents())
-                        .is_some_and(|r| !r.is_empty())
-                };
-                let hup = |i: Option<usize>| {
-                    i.and_then(|i| fds[i].revents())
-                        .is_some_and(|r| r.contains(PollFlags::POLLHUP))
-                };
-                (ready(signal), ready(rx).then(|| hup(rx)), ready(timer))
+                let mut set = PollSet::new();
+                let signal = set.add(self.signals.as_fd());
+                let rx = set.add_some(poll_rx.then(|| self.pipe.fd()));
+                let timer = set.add_some(self.armed.map(|_| self.timer.as_fd()));
+                let ready = set.wait(None).map_err(system("poll"))?;
+                let rx = rx.filter(|&rx| ready.fired(rx)).map(|rx| ready.hung_up(rx));
+                (ready.fired(signal), rx, ready.fired_some(timer))
             };
 
             if signal && let Some(signal) = self.take_signal()? {
@@ -291,7 +256,7 @@ impl Logger {
             }
             if timer {
                 // One-shot: it has fired; the next pass arms what is due.
-                let _ = nix::unistd::read(&self.timer, &mut [0u8; 8]);
+                let _ = self.timer.take();
                 self.armed = None;
             }
         }
@@ -300,20 +265,11 @@ impl Logger {
     /// The next SIGTERM or SIGINT, if one is pending.
     fn take_signal(&mut self) -> Result<Option<Signal>, RunError> {
         loop {
-            match self.signals.read_signal() {
-                Ok(Some(info)) => match Signal::try_from(info.ssi_signo as i32) {
-                    Ok(s @ (Signal::SIGTERM | Signal::SIGINT)) => return Ok(Some(s)),
-                    // SIGXFSZ: the write that caused it reports EFBIG.
-                    _ => continue,
-                },
-                Ok(None) => return Ok(None),
-                Err(Errno::EINTR) => continue,
-                Err(e) => {
-                    return Err(RunError::System {
-                        what: "read(signalfd)",
-                        errno: e,
-                    });
-                }
+            match self.signals.take().map_err(system("read(signalfd)"))? {
+                Some(s @ (Signal::SIGTERM | Signal::SIGINT)) => return Ok(Some(s)),
+                // SIGXFSZ: the write that caused it reports EFBIG.
+                Some(_) => continue,
+                None => return Ok(None),
             }
         }
     }
@@ -329,19 +285,10 @@ impl Logger {
             return Ok(());
         }
         match want {
-            // A zero expiration would disarm it: wait at least 1 µs.
-            Some(at) => self
-                .timer
-                .set(
-                    Expiration::OneShot(TimeSpec::from_duration(
-                        at.saturating_duration_since(now)
-                            .max(Duration::from_micros(1)),
-                    )),
-                    TimerSetTimeFlags::empty(),
-                )
-                .map_err(system("timerfd_settime"))?,
-            None => self.timer.unset().map_err(system("timerfd_settime"))?,
+            Some(at) => self.timer.arm_after(at.saturating_duration_since(now)),
+            None => self.timer.disarm(),
         }
+        .map_err(system("timerfd_settime"))?;
         self.armed = want;
         Ok(())
     }
