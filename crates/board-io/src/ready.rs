@@ -12,11 +12,10 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use event_loop::Timer;
 use gpio_cdev::{Chip, EventRequestFlags, LineEventHandle, LineRequestFlags};
 use nix::errno::Errno;
 use nix::fcntl::{FcntlArg, OFlag, fcntl};
-use nix::sys::time::TimeSpec;
-use nix::sys::timerfd::{ClockId, Expiration, TimerFd, TimerFlags, TimerSetTimeFlags};
 
 /// The consumer label the kernel shows for our GPIO lines (`gpioinfo`).
 pub const GPIO_CONSUMER: &str = "appliance";
@@ -419,22 +418,20 @@ fn set_nonblocking(file: &std::fs::File) -> Result<(), Errno> {
 /// the sample rate, for sensors without an interrupt line.
 #[derive(Debug)]
 pub struct TimerSource {
-    timer: TimerFd,
+    timer: Timer,
     rate: SampleRate,
+}
+
+/// A timer call's error, named.
+fn timer_error(operation: &'static str) -> impl FnOnce(Errno) -> ReadyError {
+    move |source| ReadyError::Timer { operation, source }
 }
 
 impl TimerSource {
     /// Starts a timer firing at `rate`; the first event comes one period
     /// from now.
     pub fn new(rate: SampleRate) -> Result<Self, ReadyError> {
-        let timer = TimerFd::new(
-            ClockId::CLOCK_MONOTONIC,
-            TimerFlags::TFD_NONBLOCK | TimerFlags::TFD_CLOEXEC,
-        )
-        .map_err(|source| ReadyError::Timer {
-            operation: "timerfd_create",
-            source,
-        })?;
+        let timer = Timer::new().map_err(timer_error("timerfd_create"))?;
         let source = Self { timer, rate };
         source.arm(rate)?;
         Ok(source)
@@ -456,48 +453,19 @@ impl TimerSource {
 
     /// The period the kernel has programmed, read back (`timerfd_gettime`).
     pub fn programmed_period(&self) -> Result<Option<Duration>, ReadyError> {
-        let expiration = self.timer.get().map_err(|source| ReadyError::Timer {
-            operation: "timerfd_gettime",
-            source,
-        })?;
-        Ok(match expiration {
-            Some(Expiration::Interval(period) | Expiration::IntervalDelayed(_, period)) => {
-                Some(Duration::from(period))
-            }
-            Some(Expiration::OneShot(_)) | None => None,
-        })
+        self.timer.period().map_err(timer_error("timerfd_gettime"))
     }
 
     /// How many periods expired since the last drain (or the last rate
     /// change); 0 when none has. Never blocks.
     pub fn drain(&mut self) -> Result<u64, ReadyError> {
-        let mut count = [0u8; 8];
-        loop {
-            return match nix::unistd::read(&self.timer, &mut count) {
-                Ok(8) => Ok(u64::from_ne_bytes(count)),
-                // A timerfd read is all 8 bytes or an error; be strict anyway.
-                Ok(_) => Err(ReadyError::Timer {
-                    operation: "read",
-                    source: Errno::EIO,
-                }),
-                Err(Errno::EAGAIN) => Ok(0),
-                Err(Errno::EINTR) => continue,
-                Err(source) => Err(ReadyError::Timer {
-                    operation: "read",
-                    source,
-                }),
-            };
-        }
+        self.timer.take().map_err(timer_error("read"))
     }
 
     fn arm(&self, rate: SampleRate) -> Result<(), ReadyError> {
-        let period = TimeSpec::from_duration(rate.period());
         self.timer
-            .set(Expiration::Interval(period), TimerSetTimeFlags::empty())
-            .map_err(|source| ReadyError::Timer {
-                operation: "timerfd_settime",
-                source,
-            })
+            .arm_every(rate.period())
+            .map_err(timer_error("timerfd_settime"))
     }
 }
 

@@ -5,16 +5,13 @@
 use std::collections::VecDeque;
 use std::fmt;
 use std::io::Write as _;
-use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::os::fd::{AsFd, OwnedFd};
 use std::time::Duration;
 
 use board_io::{ReadySource, SampleRate};
+use event_loop::{PollSet, StopSignals, Timer};
 use nix::errno::Errno;
-use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
-use nix::sys::signal::{SigSet, SigmaskHow, Signal, pthread_sigmask};
-use nix::sys::signalfd::{SfdFlags, SignalFd};
-use nix::sys::time::TimeSpec;
-use nix::sys::timerfd::{ClockId, Expiration, TimerFd, TimerFlags, TimerSetTimeFlags};
+use nix::sys::signal::Signal;
 use nix::time::clock_gettime;
 use wire::{
     Ack, Command, CommandOp, ErrorCode, ErrorReport, FrameBuf, FrameReader, FrameWriter, Heartbeat,
@@ -244,10 +241,10 @@ pub struct Node<D: SensorDevice> {
     commands_open: bool,
     timer_paced: bool,
     ready: Option<ReadySource>,
-    heartbeat: Option<TimerFd>,
+    heartbeat: Option<Timer>,
     heartbeat_seq: u32,
-    signals: SignalFd,
-    bringup_timer: Option<TimerFd>,
+    signals: StopSignals,
+    bringup_timer: Option<Timer>,
     phase: Phase,
     seq: u32,
     pending: Option<Pending>,
@@ -311,16 +308,11 @@ impl<D: SensorDevice> Node<D> {
         };
         // Uptime counts from before the heartbeat timer is armed.
         let born_us = monotonic_us();
-        let mask = block_stop_signals().map_err(sys("pthread_sigmask"))?;
-        let signals = SignalFd::with_flags(&mask, SfdFlags::SFD_NONBLOCK | SfdFlags::SFD_CLOEXEC)
-            .map_err(sys("signalfd"))?;
+        let signals = StopSignals::block(&STOP_SIGNALS).map_err(sys("signalfd"))?;
         let heartbeat = match config.heartbeat.filter(|d| !d.is_zero()) {
             Some(period) => {
-                let timer = new_timer().map_err(sys("timerfd_create"))?;
-                let period = TimeSpec::from_duration(period);
-                timer
-                    .set(Expiration::Interval(period), TimerSetTimeFlags::empty())
-                    .map_err(sys("timerfd_settime"))?;
+                let timer = Timer::new().map_err(sys("timerfd_create"))?;
+                timer.arm_every(period).map_err(sys("timerfd_settime"))?;
                 Some(timer)
             }
             None => None,
@@ -384,36 +376,28 @@ impl<D: SensorDevice> Node<D> {
         }
         let running = matches!(self.phase, Phase::Running);
         let (signal, commands, ready, heartbeat, bringup) = {
-            let mut fds = Vec::with_capacity(5);
-            let signal = slot(&mut fds, Some(self.signals.as_fd()));
-            let commands = slot(
-                &mut fds,
+            let mut set = PollSet::new();
+            let signal = set.add(self.signals.as_fd());
+            let commands = set.add_some(
                 self.commands
                     .as_ref()
                     .filter(|_| self.commands_open)
                     .map(|r| r.get_ref().as_fd()),
             );
-            let ready = slot(
-                &mut fds,
-                self.ready.as_ref().filter(|_| running).map(AsFd::as_fd),
-            );
-            let heartbeat = slot(&mut fds, self.heartbeat.as_ref().map(AsFd::as_fd));
-            let bringup = slot(&mut fds, self.bringup_timer.as_ref().map(AsFd::as_fd));
-            match poll(&mut fds, PollTimeout::NONE) {
-                Ok(_) => {}
-                Err(Errno::EINTR) => return Ok(Flow::Continue),
-                Err(errno) => return Err(self.sys("poll", errno)),
+            let ready = set.add_some(self.ready.as_ref().filter(|_| running).map(AsFd::as_fd));
+            let heartbeat = set.add_some(self.heartbeat.as_ref().map(AsFd::as_fd));
+            let bringup = set.add_some(self.bringup_timer.as_ref().map(AsFd::as_fd));
+            let fired = set.wait(None).map_err(|errno| self.sys("poll", errno))?;
+            if fired.is_empty() {
+                // Interrupted (EINTR): turn again.
+                return Ok(Flow::Continue);
             }
-            let fired = |i: Option<usize>| {
-                i.and_then(|i| fds[i].revents())
-                    .is_some_and(|r| !r.is_empty())
-            };
             (
-                fired(signal),
-                fired(commands),
-                fired(ready),
-                fired(heartbeat),
-                fired(bringup),
+                fired.fired(signal),
+                fired.fired_some(commands),
+                fired.fired_some(ready),
+                fired.fired_some(heartbeat),
+                fired.fired_some(bringup),
             )
         };
         // The time of the data-ready event, as close to the wakeup as we get.
@@ -519,13 +503,10 @@ impl<D: SensorDevice> Node<D> {
     fn arm_bringup_timer(&mut self, wait: Duration) -> Result<(), NodeError> {
         let timer = match self.bringup_timer.take() {
             Some(timer) => timer,
-            None => new_timer().map_err(|e| self.sys("timerfd_create", e))?,
+            None => Timer::new().map_err(|e| self.sys("timerfd_create", e))?,
         };
         timer
-            .set(
-                Expiration::OneShot(TimeSpec::from_duration(wait)),
-                TimerSetTimeFlags::empty(),
-            )
+            .arm_after(wait)
             .map_err(|e| self.sys("timerfd_settime", e))?;
         self.bringup_timer = Some(timer);
         Ok(())
@@ -535,7 +516,7 @@ impl<D: SensorDevice> Node<D> {
         let Some(timer) = &self.bringup_timer else {
             return Ok(());
         };
-        if drain_timer(timer).map_err(|e| self.sys("read(timerfd)", e))? == 0 {
+        if timer.take().map_err(|e| self.sys("read(timerfd)", e))? == 0 {
             return Ok(());
         }
         self.bring_up()
@@ -760,7 +741,7 @@ impl<D: SensorDevice> Node<D> {
         let Some(timer) = &self.heartbeat else {
             return Ok(());
         };
-        if drain_timer(timer).map_err(|e| self.sys("read(timerfd)", e))? == 0 {
+        if timer.take().map_err(|e| self.sys("read(timerfd)", e))? == 0 {
             return Ok(());
         }
         let seq = self.heartbeat_seq;
@@ -774,11 +755,9 @@ impl<D: SensorDevice> Node<D> {
     }
 
     fn take_signal(&mut self) -> Result<Option<Signal>, NodeError> {
-        match self.signals.read_signal() {
-            Ok(Some(info)) => Ok(Signal::try_from(info.ssi_signo as i32).ok()),
-            Ok(None) => Ok(None),
-            Err(errno) => Err(self.sys("read(signalfd)", errno)),
-        }
+        self.signals
+            .take()
+            .map_err(|errno| self.sys("read(signalfd)", errno))
     }
 
     fn send_ack(&mut self, id: u32, op: OpKind) -> Result<(), NodeError> {
@@ -944,45 +923,16 @@ fn token(s: &str) -> Token<'_> {
     Token::new(s).unwrap_or(NOT_A_TOKEN)
 }
 
-/// Blocks SIGTERM and SIGINT in the calling thread and returns them as a
-/// set. [`Node::new`] does it; a program calls it first thing in `main`
-/// too, so that a SIGTERM during its setup (opening the bus, loading a
-/// scenario) waits for the loop instead of killing the process.
-pub fn block_stop_signals() -> Result<SigSet, Errno> {
-    let mut mask = SigSet::empty();
-    mask.add(Signal::SIGTERM);
-    mask.add(Signal::SIGINT);
-    pthread_sigmask(SigmaskHow::SIG_BLOCK, Some(&mask), None)?;
-    Ok(mask)
-}
+/// The signals that end a sensor process's loop cleanly.
+const STOP_SIGNALS: [Signal; 2] = [Signal::SIGTERM, Signal::SIGINT];
 
-/// Adds `fd` (if any) to the poll set; returns its index.
-fn slot<'a>(fds: &mut Vec<PollFd<'a>>, fd: Option<BorrowedFd<'a>>) -> Option<usize> {
-    fd.map(|fd| {
-        fds.push(PollFd::new(fd, PollFlags::POLLIN));
-        fds.len() - 1
-    })
-}
-
-fn new_timer() -> Result<TimerFd, Errno> {
-    TimerFd::new(
-        ClockId::CLOCK_MONOTONIC,
-        TimerFlags::TFD_NONBLOCK | TimerFlags::TFD_CLOEXEC,
-    )
-}
-
-/// Expirations since the last read; 0 when none (a spurious wakeup).
-fn drain_timer(timer: &TimerFd) -> Result<u64, Errno> {
-    let mut count = [0u8; 8];
-    loop {
-        return match nix::unistd::read(timer, &mut count) {
-            Ok(8) => Ok(u64::from_ne_bytes(count)),
-            Ok(_) => Err(Errno::EIO),
-            Err(Errno::EAGAIN) => Ok(0),
-            Err(Errno::EINTR) => continue,
-            Err(e) => Err(e),
-        };
-    }
+/// Blocks SIGTERM and SIGINT in the calling thread. [`Node::new`] does
+/// it; a program calls it first thing in `main` too, so that a SIGTERM
+/// during its setup (opening the bus, loading a scenario) waits for the
+/// loop instead of killing the process. The mask outlives the signalfd
+/// made here; the node's own signalfd then takes the signal.
+pub fn block_stop_signals() -> Result<(), Errno> {
+    StopSignals::block(&STOP_SIGNALS).map(drop)
 }
 
 /// CLOCK_MONOTONIC in microseconds, the clock of every `t` and `up`.
