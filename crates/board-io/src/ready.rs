@@ -481,12 +481,13 @@ impl AsFd for TimerSource {
 /// ```no_run
 /// use std::os::fd::AsFd;
 /// use board_io::{ReadySource, SampleRate};
-/// use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+/// use event_loop::PollSet;
 ///
 /// let mut ready = ReadySource::timer(SampleRate::from_hz(100)?)?;
 /// loop {
-///     let mut fds = [PollFd::new(ready.as_fd(), PollFlags::POLLIN)];
-///     poll(&mut fds, PollTimeout::NONE)?;
+///     let mut set = PollSet::new();
+///     set.add(ready.as_fd());
+///     set.wait(None)?;
 ///     let events = ready.drain()?;
 ///     if events > 1 {
 ///         eprintln!("{ready}: {} samples missed", events - 1);
