@@ -100,8 +100,8 @@ fn nonblocking(fd: &OwnedFd) -> nix::Result<()> {
 }
 
 /// A pipe lifted above the children's fds; the read end non-blocking, and
-/// the write end too when `nonblocking_write` (the topology's pipes, as in
-/// the seed). A child's stdout and stderr stay blocking: programs expect
+/// the write end too when `nonblocking_write` (the topology's pipes: a
+/// writer meeting a full pipe drops its frame rather than block). A child's stdout and stderr stay blocking: programs expect
 /// that, and the flag is shared with the child through dup2.
 fn pipe_pair(what: &str, nonblocking_write: bool) -> Result<(OwnedFd, OwnedFd), SuperviseError> {
     let (r, w) = setup(

@@ -7,7 +7,7 @@
 //!   can do (`I2C_FUNCS`) and picks the transport: plain I2C
 //!   (`linux-embedded-hal`'s `I2cdev`) on a real controller, SMBus
 //!   ([`SmbusI2c`] over the `i2cdev` crate) on SMBus-only adapters such as
-//!   `i2c-stub`, which the QEMU tests use. It implements
+//!   the kernel's `i2c-stub` test device. It implements
 //!   [`embedded_hal::i2c::I2c`]. On SMBus, only the drivers' register access
 //!   patterns are carried (see [`access`]); others fail with an error saying
 //!   so.

@@ -19,7 +19,7 @@ use crate::error::Error;
 /// `cargo xtask run` options.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct RunArgs {
-    /// The seed's architecture: 1 (GUI, MOTION, LIGHT) or 2 (+ LOG).
+    /// The simulated board's architecture: 1 (GUI, MOTION, LIGHT) or 2 (+ LOG).
     pub(crate) arch: u8,
 }
 
