@@ -54,6 +54,15 @@ pub(crate) const STAGES: &[Stage] = &[
         run: clippy,
     },
     Stage {
+        name: "deny",
+        about: "cargo-deny (deny.toml): the licence, ban and source of every dependency, offline",
+        needs: Needs {
+            cargo_tools: &[("cargo-deny", "cargo-deny")],
+            ..Needs::NONE
+        },
+        run: deny,
+    },
+    Stage {
         name: "test",
         about: "unit, integration and doc tests (benches run once in test mode)",
         needs: Needs::NONE,
@@ -115,6 +124,12 @@ fn clippy(_: &Ctx) -> Result<(), Error> {
             "warnings",
         ]),
     ])
+}
+
+fn deny(_: &Ctx) -> Result<(), Error> {
+    // `--frozen`: the lock file as committed and no network. The advisory
+    // check needs the RustSec database from GitHub: see deny.toml.
+    Cmd::cargo(["deny", "--frozen", "check", "licenses", "bans", "sources"]).run()
 }
 
 fn test(_: &Ctx) -> Result<(), Error> {
@@ -319,7 +334,7 @@ mod tests {
     #[test]
     fn stages_run_in_the_documented_order() {
         let all: Vec<&Stage> = STAGES.iter().collect();
-        assert_eq!(names(&all), ["fmt", "clippy", "test", "doc", "fuzz"]);
+        assert_eq!(names(&all), ["fmt", "clippy", "deny", "test", "doc", "fuzz"]);
     }
 
     #[test]
@@ -328,7 +343,7 @@ mod tests {
         let only = select(STAGES, &strings(&["test", "fmt"]), &[]).unwrap();
         assert_eq!(names(&only), ["fmt", "test"]);
         let skip = select(STAGES, &[], &strings(&["fuzz", "doc"])).unwrap();
-        assert_eq!(names(&skip), ["fmt", "clippy", "test"]);
+        assert_eq!(names(&skip), ["fmt", "clippy", "deny", "test"]);
         let both = select(STAGES, &strings(&["fmt", "test"]), &strings(&["test"])).unwrap();
         assert_eq!(names(&both), ["fmt"]);
     }
@@ -339,7 +354,9 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            error.starts_with("unknown stage `lint`; the stages are: fmt, clippy, test, doc, fuzz")
+            error.starts_with(
+                "unknown stage `lint`; the stages are: fmt, clippy, deny, test, doc, fuzz"
+            )
         );
         assert!(select(STAGES, &[], &strings(&["fmt", "fuzzz"])).is_err());
         assert!(select(STAGES, &strings(&["fmt"]), &strings(&["fmt"])).is_err());

@@ -25,7 +25,7 @@ const USAGE: &str = "\
 Usage: cargo xtask <TASK> [OPTIONS]
 
 Tasks:
-  ci     the whole test suite: installs what it needs, then fmt, clippy, tests, docs, fuzz
+  ci     the whole test suite: installs what it needs, then fmt, clippy, deny, tests, docs, fuzz
   fuzz   run the cargo-fuzz targets locally for longer
   golden check the GUI's golden images (--bless: re-render them)
   run    build and run the appliance here (simulated board, headless screen)
