@@ -27,7 +27,10 @@
 //! `cargo build --release -p testchild && cargo bench -p applianced --bench restart`
 //! (`-- --rounds N`, default 1000; `--idle-secs N`, default 30;
 //! `--subjects applianced,floor,runsv,s6-supervise` to choose;
-//! `--stable-ms N`, default 1100). Needs the
+//! `--stable-ms N`, default 1100; `--before PATH` adds another applianced
+//! build, such as the one of the previous commit, as the subject
+//! `applianced-before`, so a change is measured against its base in the
+//! same run). Needs the
 //! Debian packages runit and s6 for the comparison; without them they are
 //! skipped. Under `cargo test` it runs 3 rounds of applianced alone, as a
 //! smoke test.
@@ -89,7 +92,15 @@ fn have(program: &str) -> bool {
 }
 
 impl Subject {
-    fn start(name: &'static str, work: &Path, child: &Path, stable: Duration) -> Subject {
+    /// Starts supervisor `name`; `before` is the applianced build of the
+    /// subject `applianced-before`.
+    fn start(
+        name: &'static str,
+        work: &Path,
+        child: &Path,
+        stable: Duration,
+        before: Option<&Path>,
+    ) -> Subject {
         let dir = work.join(name);
         std::fs::create_dir_all(&dir).unwrap();
         let fifo_path = dir.join("pid.fifo");
@@ -110,7 +121,7 @@ impl Subject {
         let run = dir.join("run");
         std::os::unix::fs::symlink(child, &run).unwrap();
         let process = match name {
-            "applianced" => {
+            "applianced" | "applianced-before" => {
                 let topology = dir.join("topology.toml");
                 std::fs::write(
                     &topology,
@@ -126,7 +137,11 @@ impl Subject {
                     ),
                 )
                 .unwrap();
-                Command::new(env!("CARGO_BIN_EXE_applianced"))
+                let program = match (name, before) {
+                    ("applianced-before", Some(before)) => before,
+                    _ => Path::new(env!("CARGO_BIN_EXE_applianced")),
+                };
+                Command::new(program)
                     .arg("--config")
                     .arg(&topology)
                     .env_clear()
@@ -251,6 +266,11 @@ fn main() {
         std::env::temp_dir().join(format!("applianced-restart-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(&work).unwrap();
+    let before = args
+        .iter()
+        .position(|a| a == "--before")
+        .and_then(|i| args.get(i + 1))
+        .map(PathBuf::from);
     let mut names = vec!["applianced"];
     if full {
         let chosen = args
@@ -259,6 +279,9 @@ fn main() {
             .and_then(|i| args.get(i + 1));
         let wanted = |name: &str| chosen.is_none_or(|c| c.split(',').any(|n| n == name));
         names.retain(|n| wanted(n));
+        if before.is_some() {
+            names.push("applianced-before");
+        }
         if wanted("floor") {
             names.push("floor");
         }
@@ -275,7 +298,7 @@ fn main() {
     }
     let mut subjects: Vec<Subject> = names
         .iter()
-        .map(|n| Subject::start(n, &work, &child, stable))
+        .map(|n| Subject::start(n, &work, &child, stable, before.as_deref()))
         .collect();
     let started = Instant::now();
     for r in 0..rounds {

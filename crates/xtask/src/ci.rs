@@ -334,7 +334,10 @@ mod tests {
     #[test]
     fn stages_run_in_the_documented_order() {
         let all: Vec<&Stage> = STAGES.iter().collect();
-        assert_eq!(names(&all), ["fmt", "clippy", "deny", "test", "doc", "fuzz"]);
+        assert_eq!(
+            names(&all),
+            ["fmt", "clippy", "deny", "test", "doc", "fuzz"]
+        );
     }
 
     #[test]
@@ -353,11 +356,9 @@ mod tests {
         let error = select(STAGES, &strings(&["lint"]), &[])
             .unwrap_err()
             .to_string();
-        assert!(
-            error.starts_with(
-                "unknown stage `lint`; the stages are: fmt, clippy, deny, test, doc, fuzz"
-            )
-        );
+        assert!(error.starts_with(
+            "unknown stage `lint`; the stages are: fmt, clippy, deny, test, doc, fuzz"
+        ));
         assert!(select(STAGES, &[], &strings(&["fmt", "fuzzz"])).is_err());
         assert!(select(STAGES, &strings(&["fmt"]), &strings(&["fmt"])).is_err());
     }
