@@ -1,0 +1,109 @@
+//! The acceleration and angular rate traces: three axes over time.
+
+use core::fmt::Write as _;
+
+use embedded_graphics::pixelcolor::Rgb888;
+use embedded_graphics::prelude::*;
+use embedded_graphics::primitives::{Line, Polyline, PrimitiveStyle};
+
+use crate::dashboard::canvas::{Ctx, px};
+use crate::state::{MotionPoint, State};
+
+/// Full scale of the acceleration traces, milli-g.
+pub const ACCEL_SCALE_MG: i32 = 2_000;
+/// Full scale of the angular rate traces, milli-degrees per second.
+pub const GYRO_SCALE_MDPS: i32 = 250_000;
+
+/// A three-axis trace with a title line, a zero line and half-scale lines.
+pub(super) struct Trace {
+    title: &'static str,
+    unit: &'static str,
+    full_scale: i32,
+    unit_scale: i32,
+    /// The three values of a sample it plots.
+    pick: fn(&MotionPoint) -> [i32; 3],
+}
+
+pub(super) const ACCEL_TRACE: Trace = Trace {
+    title: "accel",
+    unit: "g",
+    full_scale: ACCEL_SCALE_MG,
+    unit_scale: 1_000,
+    pick: |m| m.accel_mg,
+};
+
+pub(super) const GYRO_TRACE: Trace = Trace {
+    title: "gyro",
+    unit: "deg/s",
+    full_scale: GYRO_SCALE_MDPS,
+    unit_scale: 1_000,
+    pick: |m| m.gyro_mdps,
+};
+
+impl Trace {
+    pub(super) fn draw<D>(
+        &self,
+        c: &Ctx<'_>,
+        state: &State,
+        points: &mut Vec<Point>,
+        t: &mut D,
+    ) -> Result<(), D::Error>
+    where
+        D: DrawTarget<Color = Rgb888>,
+    {
+        let a = c.area;
+        let mut at = a.top_left + Point::new(c.pad(), 0);
+        at = c.text(t, self.title, at, c.p.text)?;
+        at.x += px(c.l.font.character_size.width);
+        for (name, color) in ["x", "y", "z"].into_iter().zip(c.p.axes) {
+            at = c.text(t, name, at, color)?;
+            at.x += px(c.l.font.character_size.width);
+        }
+        let mut label = String::with_capacity(16);
+        let _ = write!(
+            label,
+            "+/-{} {}",
+            self.full_scale / self.unit_scale,
+            self.unit
+        );
+        c.text(t, &label, at, c.p.faint)?;
+        // The plot below the title line.
+        let top = a.top_left.y + c.line() + c.pad();
+        let bottom = a.top_left.y + px(a.size.height) - 1;
+        let (left, right) = (a.top_left.x, a.top_left.x + px(a.size.width) - 1);
+        if bottom - top < 4 || right - left < 4 {
+            return Ok(());
+        }
+        let mid = (top + bottom) / 2;
+        let half = (bottom - top) / 2;
+        let grid = PrimitiveStyle::with_stroke(c.p.grid, 1);
+        for y in [top, mid - half / 2, mid + half / 2, bottom] {
+            Line::new(Point::new(left, y), Point::new(right, y))
+                .into_styled(grid)
+                .draw(t)?;
+        }
+        Line::new(Point::new(left, mid), Point::new(right, mid))
+            .into_styled(PrimitiveStyle::with_stroke(c.p.faint, 1))
+            .draw(t)?;
+        let width = (right - left + 1) as usize;
+        let history = state.motion_history();
+        let n = history.len().min(width);
+        // Newest at the right edge, one sample per pixel.
+        let x0 = right - (n as i32 - 1);
+        for (axis, color) in c.p.axes.into_iter().enumerate() {
+            points.clear();
+            let values = history.last(n).map(|m| (self.pick)(&m)[axis]);
+            points.extend(values.enumerate().map(|(i, v)| {
+                let v = i64::from(v.clamp(-self.full_scale, self.full_scale));
+                let dy = v * i64::from(half) / i64::from(self.full_scale);
+                Point::new(x0 + i as i32, mid - dy as i32)
+            }));
+            if points.len() >= 2 {
+                Polyline::new(points)
+                    .into_styled(PrimitiveStyle::with_stroke(color, 1))
+                    .draw(t)?;
+            }
+        }
+        Ok(())
+    }
+}
