@@ -1,6 +1,7 @@
-//! What the widgets draw with: [`Ctx`] (the layout, the palette and the
-//! widget's rectangle; text in the text font or the big one, scaled) and
-//! the helpers for pixel counts and text that must fit.
+//! What the widgets draw with: [`Ctx`] (the layout, the palette, the
+//! widget's rectangle and the state it shows; text in the text font or the
+//! big one, scaled; the title line and the plot below it) and the helpers
+//! for pixel counts and text that must fit.
 
 use core::fmt::Write as _;
 
@@ -10,14 +11,41 @@ use embedded_graphics::prelude::*;
 use embedded_graphics::primitives::Rectangle;
 use embedded_graphics::text::{Baseline, Text};
 
-use super::Palette;
+use super::{Page, Palette};
 use crate::layout::Layout;
+use crate::state::State;
 
-/// What every widget needs: the layout, the palette, its rectangle.
+/// What the widgets draw on: any target of the dashboard's colours.
+pub(super) trait Target: DrawTarget<Color = Rgb888> {}
+
+impl<D: DrawTarget<Color = Rgb888>> Target for D {}
+
+/// What every widget needs: the layout, the palette, its rectangle, the
+/// state it shows and the page shown.
 pub(super) struct Ctx<'a> {
     pub(super) l: &'a Layout,
     pub(super) p: &'a Palette,
     pub(super) area: Rectangle,
+    pub(super) state: &'a State,
+    pub(super) page: Page,
+}
+
+/// The plot area of a trace, below its title line: inclusive pixel edges.
+pub(super) struct Plot {
+    pub(super) top: i32,
+    pub(super) bottom: i32,
+    pub(super) left: i32,
+    pub(super) right: i32,
+}
+
+impl Plot {
+    /// How many of `len` samples it shows, one per pixel column with the
+    /// newest at the right edge, and the column of the oldest shown.
+    pub(super) fn columns(&self, len: usize) -> (usize, i32) {
+        let width = (self.right - self.left + 1) as usize;
+        let n = len.min(width);
+        (n, self.right - (n as i32 - 1))
+    }
 }
 
 impl Ctx<'_> {
@@ -27,6 +55,32 @@ impl Ctx<'_> {
 
     pub(super) fn line(&self) -> i32 {
         px(self.l.line_height)
+    }
+
+    /// Where the title line starts: the widget's top-left corner, inset.
+    pub(super) fn title_at(&self) -> Point {
+        self.area.top_left + Point::new(self.pad(), 0)
+    }
+
+    /// Draws `title` on the title line; returns where the line below it
+    /// starts.
+    pub(super) fn title<T: Target>(&self, t: &mut T, title: &str) -> Result<Point, T::Error> {
+        let at = self.title_at();
+        self.text(t, title, at, self.p.text)?;
+        Ok(at + Point::new(0, self.line() + self.pad()))
+    }
+
+    /// The area below the title line, or `None` when it is too small to
+    /// plot in.
+    pub(super) fn plot(&self) -> Option<Plot> {
+        let a = self.area;
+        let plot = Plot {
+            top: a.top_left.y + self.line() + self.pad(),
+            bottom: a.top_left.y + px(a.size.height) - 1,
+            left: a.top_left.x,
+            right: a.top_left.x + px(a.size.width) - 1,
+        };
+        (plot.bottom - plot.top >= 4 && plot.right - plot.left >= 4).then_some(plot)
     }
 
     /// Draws `s` in the text font with its top-left corner at `at`; returns

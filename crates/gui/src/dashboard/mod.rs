@@ -268,15 +268,10 @@ impl Dashboard {
             l: &self.layout,
             p,
             area,
-        };
-        widget.draw(
-            &ctx,
-            self.page,
             state,
-            &mut self.line,
-            &mut self.points,
-            &mut t,
-        )?;
+            page: self.page,
+        };
+        widget.draw(&ctx, &mut self.line, &mut self.points, &mut t)?;
         Ok(area)
     }
 }

@@ -1,22 +1,17 @@
 //! The banner line at the bottom: the last gesture, info or error while it
 //! lasts, otherwise what each gesture does.
 
-use embedded_graphics::pixelcolor::Rgb888;
 use embedded_graphics::prelude::*;
 
-use crate::dashboard::canvas::{Ctx, fit};
-use crate::state::{BannerKind, State};
+use crate::dashboard::canvas::{Ctx, Target, fit};
+use crate::state::BannerKind;
 
 /// What each gesture does, shown when no banner is up.
 pub const GESTURE_HINT: &str =
     "double tap/tilt right: next page  tilt left: previous  shake: calibrate  wave: dim";
 
-pub(super) fn draw<D: DrawTarget<Color = Rgb888>>(
-    c: &Ctx<'_>,
-    state: &State,
-    line: &mut String,
-    t: &mut D,
-) -> Result<(), D::Error> {
+pub(super) fn draw<T: Target>(c: &Ctx<'_>, line: &mut String, t: &mut T) -> Result<(), T::Error> {
+    let state = c.state;
     let at = c.area.top_left + Point::new(c.pad(), c.pad());
     let chars = c.chars();
     match state.banner() {

@@ -1,20 +1,16 @@
 //! The header: the page tabs, the current one underlined, and a name and
 //! a dot per sensor link at the right (green while fresh, red when stale).
 
-use embedded_graphics::pixelcolor::Rgb888;
 use embedded_graphics::prelude::*;
 use embedded_graphics::primitives::{Circle, Line, PrimitiveStyle};
 
 use crate::dashboard::Page;
-use crate::dashboard::canvas::{Ctx, px};
-use crate::state::{Sensor, State};
+use crate::dashboard::canvas::{Ctx, Target, px};
+use crate::state::Sensor;
 
-pub(super) fn draw<D: DrawTarget<Color = Rgb888>>(
-    c: &Ctx<'_>,
-    page: Page,
-    state: &State,
-    t: &mut D,
-) -> Result<(), D::Error> {
+pub(super) fn draw<T: Target>(c: &Ctx<'_>, t: &mut T) -> Result<(), T::Error> {
+    let state = c.state;
+    let page = c.page;
     let a = c.area;
     let mut at = a.top_left + Point::new(c.pad(), c.pad());
     for tab in Page::ALL {

@@ -1,19 +1,13 @@
 //! The level: a horizon that stays level with the ground, a bubble that
 //! floats to the high side, and the acceleration and temperature in text.
 
-use embedded_graphics::pixelcolor::Rgb888;
 use embedded_graphics::prelude::*;
 use embedded_graphics::primitives::{Circle, Line, PrimitiveStyle};
 
-use crate::dashboard::canvas::{Ctx, fit, px, write_milli};
-use crate::state::State;
+use crate::dashboard::canvas::{Ctx, Target, fit, px, write_milli};
 
-pub(super) fn draw<D: DrawTarget<Color = Rgb888>>(
-    c: &Ctx<'_>,
-    state: &State,
-    line: &mut String,
-    t: &mut D,
-) -> Result<(), D::Error> {
+pub(super) fn draw<T: Target>(c: &Ctx<'_>, line: &mut String, t: &mut T) -> Result<(), T::Error> {
+    let state = c.state;
     let a = c.area;
     let text_h = 2 * c.line() + c.pad();
     let diameter = a

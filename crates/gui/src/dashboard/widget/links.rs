@@ -3,25 +3,18 @@
 
 use core::fmt::Write as _;
 
-use embedded_graphics::pixelcolor::Rgb888;
 use embedded_graphics::prelude::*;
 
-use crate::dashboard::canvas::{Ctx, fit, px};
-use crate::state::{LinkHealth, Sensor, State};
+use crate::dashboard::canvas::{Ctx, Target, fit, px};
+use crate::state::{LinkHealth, Sensor};
 
-pub(super) fn draw<D: DrawTarget<Color = Rgb888>>(
-    c: &Ctx<'_>,
-    state: &State,
-    line: &mut String,
-    t: &mut D,
-) -> Result<(), D::Error> {
+pub(super) fn draw<T: Target>(c: &Ctx<'_>, line: &mut String, t: &mut T) -> Result<(), T::Error> {
+    let state = c.state;
     let a = c.area;
-    let mut at = a.top_left + Point::new(c.pad(), 0);
-    c.text(t, "links", at, c.p.text)?;
-    at.y += c.line() + c.pad();
+    let mut at = c.title(t, "links")?;
     let chars = c.chars();
     let bottom = a.top_left.y + px(a.size.height);
-    let put = |t: &mut D, line: &str, color, at: &mut Point| -> Result<(), D::Error> {
+    let put = |t: &mut T, line: &str, color, at: &mut Point| -> Result<(), T::Error> {
         if at.y + c.line() <= bottom {
             c.text(t, fit(line, chars), *at, color)?;
         }

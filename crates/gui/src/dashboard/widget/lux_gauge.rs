@@ -1,33 +1,22 @@
 //! The light gauge: the log scale with its night, twilight and day bands
 //! and a mark at the current illuminance; vertical in landscape.
 
-use embedded_graphics::pixelcolor::Rgb888;
 use embedded_graphics::prelude::*;
 use embedded_graphics::primitives::{Line, PrimitiveStyle, Rectangle};
 
-use super::lux_scale::{LUX_DECADES, lux_fraction};
-use crate::dashboard::canvas::{Ctx, px};
+use super::lux_scale::{LUX_DECADES, bands, decade_fraction, lux_fraction};
+use crate::dashboard::canvas::{Ctx, Target, px};
 use crate::layout::Orientation;
-use crate::state::State;
 
 /// The decade labels of the light scale.
 const DECADE_LABELS: [&str; 8] = ["0.01", "0.1", "1", "10", "100", "1k", "10k", "100k"];
 
-pub(super) fn draw<D: DrawTarget<Color = Rgb888>>(
-    c: &Ctx<'_>,
-    state: &State,
-    t: &mut D,
-) -> Result<(), D::Error> {
+pub(super) fn draw<T: Target>(c: &Ctx<'_>, t: &mut T) -> Result<(), T::Error> {
+    let state = c.state;
     let a = c.area;
     let char_w = px(c.l.font.character_size.width + c.l.font.character_spacing);
     let vertical = c.l.orientation == Orientation::Landscape;
     let decades = (LUX_DECADES.1 - LUX_DECADES.0) as usize;
-    let bands = [
-        (LUX_DECADES.0, 1, c.p.bands[0]),
-        (1, 3, c.p.bands[1]),
-        (3, LUX_DECADES.1, c.p.bands[2]),
-    ];
-    let frac = |d: i32| (d - LUX_DECADES.0) as f32 / decades as f32;
     let value = state.light().map(|s| lux_fraction(s.lux_milli));
     if vertical {
         // Labels on the left, the bar right of them; 0.01 lx at the bottom.
@@ -40,8 +29,8 @@ pub(super) fn draw<D: DrawTarget<Color = Rgb888>>(
             return Ok(());
         }
         let y_of = |f: f32| top + len - (f * len as f32).round() as i32;
-        for (from, to, color) in bands {
-            let (y0, y1) = (y_of(frac(to)), y_of(frac(from)));
+        for (from, to, color) in bands(c.p) {
+            let (y0, y1) = (y_of(decade_fraction(to)), y_of(decade_fraction(from)));
             t.fill_solid(
                 &Rectangle::new(
                     Point::new(x, y0),
@@ -83,8 +72,8 @@ pub(super) fn draw<D: DrawTarget<Color = Rgb888>>(
             return Ok(());
         }
         let x_of = |f: f32| left + (f * len as f32).round() as i32;
-        for (from, to, color) in bands {
-            let (x0, x1) = (x_of(frac(from)), x_of(frac(to)));
+        for (from, to, color) in bands(c.p) {
+            let (x0, x1) = (x_of(decade_fraction(from)), x_of(decade_fraction(to)));
             t.fill_solid(
                 &Rectangle::new(
                     Point::new(x0, y),

@@ -6,15 +6,10 @@ use embedded_graphics::pixelcolor::Rgb888;
 use embedded_graphics::prelude::*;
 
 use super::lux_scale::{light_band, write_lux};
-use crate::dashboard::canvas::{Ctx, fit, px};
-use crate::state::State;
+use crate::dashboard::canvas::{Ctx, Target, fit, px};
 
-pub(super) fn draw<D: DrawTarget<Color = Rgb888>>(
-    c: &Ctx<'_>,
-    state: &State,
-    line: &mut String,
-    t: &mut D,
-) -> Result<(), D::Error> {
+pub(super) fn draw<T: Target>(c: &Ctx<'_>, line: &mut String, t: &mut T) -> Result<(), T::Error> {
+    let state = c.state;
     let a = c.area;
     let at = a.top_left + Point::new(c.pad(), 0);
     c.text(t, "illuminance", at, c.p.faint)?;

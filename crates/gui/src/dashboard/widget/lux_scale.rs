@@ -3,6 +3,9 @@
 
 use core::fmt::Write as _;
 
+use embedded_graphics::pixelcolor::Rgb888;
+
+use crate::dashboard::Palette;
 use crate::dashboard::canvas::write_milli;
 
 /// The light scale, log10 of lux: 0.01 lx to 100 klx.
@@ -28,6 +31,21 @@ pub fn light_band(milli_lux: u32) -> (usize, &'static str) {
     } else {
         (2, "day")
     }
+}
+
+/// Where decade `d` (log10 of lux) sits on the light scale, 0.0 to 1.0.
+pub(super) fn decade_fraction(d: i32) -> f32 {
+    (d - LUX_DECADES.0) as f32 / (LUX_DECADES.1 - LUX_DECADES.0) as f32
+}
+
+/// The light bands, in decades from and to, with their colours: night
+/// below 10 lx, twilight, day from 1000 lx.
+pub(super) fn bands(p: &Palette) -> [(i32, i32, Rgb888); 3] {
+    [
+        (LUX_DECADES.0, 1, p.bands[0]),
+        (1, 3, p.bands[1]),
+        (3, LUX_DECADES.1, p.bands[2]),
+    ]
 }
 
 /// The lux text: two decimals below 10 lx, one below 1000, none above.

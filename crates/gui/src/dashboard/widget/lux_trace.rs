@@ -1,43 +1,26 @@
 //! Illuminance over time on the gauge's log scale, over its bands.
 
-use embedded_graphics::pixelcolor::Rgb888;
 use embedded_graphics::prelude::*;
 use embedded_graphics::primitives::{Line, Polyline, PrimitiveStyle, Rectangle};
 
-use super::lux_scale::{LUX_DECADES, lux_fraction};
-use crate::dashboard::canvas::{Ctx, px};
-use crate::state::State;
+use super::lux_scale::{LUX_DECADES, bands, decade_fraction, lux_fraction};
+use crate::dashboard::canvas::{Ctx, Target};
 
-pub(super) fn draw<D: DrawTarget<Color = Rgb888>>(
+pub(super) fn draw<T: Target>(
     c: &Ctx<'_>,
-    state: &State,
     points: &mut Vec<Point>,
-    t: &mut D,
-) -> Result<(), D::Error> {
-    let a = c.area;
-    c.text(
-        t,
-        "lux, log scale",
-        a.top_left + Point::new(c.pad(), 0),
-        c.p.text,
-    )?;
-    let top = a.top_left.y + c.line() + c.pad();
-    let bottom = a.top_left.y + px(a.size.height) - 1;
-    let (left, right) = (a.top_left.x, a.top_left.x + px(a.size.width) - 1);
-    if bottom - top < 4 || right - left < 4 {
+    t: &mut T,
+) -> Result<(), T::Error> {
+    let state = c.state;
+    c.title(t, "lux, log scale")?;
+    let Some(plot) = c.plot() else {
         return Ok(());
-    }
+    };
+    let (top, bottom, left, right) = (plot.top, plot.bottom, plot.left, plot.right);
     let h = bottom - top;
     let y_of = |f: f32| bottom - (f * h as f32).round() as i32;
-    let decades = (LUX_DECADES.1 - LUX_DECADES.0) as f32;
-    let frac = |d: i32| (d - LUX_DECADES.0) as f32 / decades;
-    let bands = [
-        (LUX_DECADES.0, 1, c.p.bands[0]),
-        (1, 3, c.p.bands[1]),
-        (3, LUX_DECADES.1, c.p.bands[2]),
-    ];
-    for (from, to, color) in bands {
-        let (y0, y1) = (y_of(frac(to)), y_of(frac(from)));
+    for (from, to, color) in bands(c.p) {
+        let (y0, y1) = (y_of(decade_fraction(to)), y_of(decade_fraction(from)));
         let band = Rectangle::new(
             Point::new(left, y0),
             Size::new(
@@ -48,15 +31,13 @@ pub(super) fn draw<D: DrawTarget<Color = Rgb888>>(
         t.fill_solid(&band, color)?;
     }
     for d in LUX_DECADES.0 + 1..LUX_DECADES.1 {
-        let y = y_of(frac(d));
+        let y = y_of(decade_fraction(d));
         Line::new(Point::new(left, y), Point::new(right, y))
             .into_styled(PrimitiveStyle::with_stroke(c.p.grid, 1))
             .draw(t)?;
     }
     let history = state.light_history();
-    let width = (right - left + 1) as usize;
-    let n = history.len().min(width);
-    let x0 = right - (n as i32 - 1);
+    let (n, x0) = plot.columns(history.len());
     points.clear();
     points.extend(
         history

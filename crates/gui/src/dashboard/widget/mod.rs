@@ -14,14 +14,12 @@ pub(super) mod lux_trace;
 pub(super) mod motion_trace;
 pub(super) mod processes;
 
-use embedded_graphics::pixelcolor::Rgb888;
 use embedded_graphics::prelude::*;
 use embedded_graphics::primitives::Rectangle;
 
 use super::Page;
-use super::canvas::Ctx;
+use super::canvas::{Ctx, Target};
 use crate::layout::Layout;
-use crate::state::State;
 
 /// The widgets; each has a bit in the dirty set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,28 +67,26 @@ impl Widget {
         }
     }
 
-    /// Draws it from `state` inside `c.area` (cleared), with `line` and
-    /// `points` as scratch space.
-    pub(super) fn draw<D: DrawTarget<Color = Rgb888>>(
+    /// Draws it inside `c.area` (cleared), with `line` and `points` as
+    /// scratch space.
+    pub(super) fn draw<T: Target>(
         self,
         c: &Ctx<'_>,
-        page: Page,
-        state: &State,
         line: &mut String,
         points: &mut Vec<Point>,
-        t: &mut D,
-    ) -> Result<(), D::Error> {
+        t: &mut T,
+    ) -> Result<(), T::Error> {
         match self {
-            Widget::Header => header::draw(c, page, state, t),
-            Widget::Banner => banner::draw(c, state, line, t),
-            Widget::Horizon => horizon::draw(c, state, line, t),
-            Widget::AccelTrace => motion_trace::ACCEL_TRACE.draw(c, state, points, t),
-            Widget::GyroTrace => motion_trace::GYRO_TRACE.draw(c, state, points, t),
-            Widget::LuxReadout => lux_readout::draw(c, state, line, t),
-            Widget::LuxGauge => lux_gauge::draw(c, state, t),
-            Widget::LuxTrace => lux_trace::draw(c, state, points, t),
-            Widget::Processes => processes::draw(c, state, line, t),
-            Widget::Links => links::draw(c, state, line, t),
+            Widget::Header => header::draw(c, t),
+            Widget::Banner => banner::draw(c, line, t),
+            Widget::Horizon => horizon::draw(c, line, t),
+            Widget::AccelTrace => motion_trace::ACCEL_TRACE.draw(c, points, t),
+            Widget::GyroTrace => motion_trace::GYRO_TRACE.draw(c, points, t),
+            Widget::LuxReadout => lux_readout::draw(c, line, t),
+            Widget::LuxGauge => lux_gauge::draw(c, t),
+            Widget::LuxTrace => lux_trace::draw(c, points, t),
+            Widget::Processes => processes::draw(c, line, t),
+            Widget::Links => links::draw(c, line, t),
         }
     }
 }

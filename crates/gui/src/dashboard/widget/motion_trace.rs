@@ -2,12 +2,11 @@
 
 use core::fmt::Write as _;
 
-use embedded_graphics::pixelcolor::Rgb888;
 use embedded_graphics::prelude::*;
 use embedded_graphics::primitives::{Line, Polyline, PrimitiveStyle};
 
-use crate::dashboard::canvas::{Ctx, px};
-use crate::state::{MotionPoint, State};
+use crate::dashboard::canvas::{Ctx, Target, px};
+use crate::state::MotionPoint;
 
 /// Full scale of the acceleration traces, milli-g.
 pub const ACCEL_SCALE_MG: i32 = 2_000;
@@ -41,18 +40,13 @@ pub(super) const GYRO_TRACE: Trace = Trace {
 };
 
 impl Trace {
-    pub(super) fn draw<D>(
+    pub(super) fn draw<T: Target>(
         &self,
         c: &Ctx<'_>,
-        state: &State,
         points: &mut Vec<Point>,
-        t: &mut D,
-    ) -> Result<(), D::Error>
-    where
-        D: DrawTarget<Color = Rgb888>,
-    {
-        let a = c.area;
-        let mut at = a.top_left + Point::new(c.pad(), 0);
+        t: &mut T,
+    ) -> Result<(), T::Error> {
+        let mut at = c.title_at();
         at = c.text(t, self.title, at, c.p.text)?;
         at.x += px(c.l.font.character_size.width);
         for (name, color) in ["x", "y", "z"].into_iter().zip(c.p.axes) {
@@ -67,13 +61,10 @@ impl Trace {
             self.unit
         );
         c.text(t, &label, at, c.p.faint)?;
-        // The plot below the title line.
-        let top = a.top_left.y + c.line() + c.pad();
-        let bottom = a.top_left.y + px(a.size.height) - 1;
-        let (left, right) = (a.top_left.x, a.top_left.x + px(a.size.width) - 1);
-        if bottom - top < 4 || right - left < 4 {
+        let Some(plot) = c.plot() else {
             return Ok(());
-        }
+        };
+        let (top, bottom, left, right) = (plot.top, plot.bottom, plot.left, plot.right);
         let mid = (top + bottom) / 2;
         let half = (bottom - top) / 2;
         let grid = PrimitiveStyle::with_stroke(c.p.grid, 1);
@@ -85,11 +76,8 @@ impl Trace {
         Line::new(Point::new(left, mid), Point::new(right, mid))
             .into_styled(PrimitiveStyle::with_stroke(c.p.faint, 1))
             .draw(t)?;
-        let width = (right - left + 1) as usize;
-        let history = state.motion_history();
-        let n = history.len().min(width);
-        // Newest at the right edge, one sample per pixel.
-        let x0 = right - (n as i32 - 1);
+        let history = c.state.motion_history();
+        let (n, x0) = plot.columns(history.len());
         for (axis, color) in c.p.axes.into_iter().enumerate() {
             points.clear();
             let values = history.last(n).map(|m| (self.pick)(&m)[axis]);

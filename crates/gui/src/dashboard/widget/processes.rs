@@ -2,23 +2,14 @@
 
 use core::fmt::Write as _;
 
-use embedded_graphics::pixelcolor::Rgb888;
-use embedded_graphics::prelude::*;
 use wire::{ExitStatus, RunState};
 
-use crate::dashboard::canvas::{Ctx, fit, px};
-use crate::state::State;
+use crate::dashboard::canvas::{Ctx, Target, fit, px};
 
-pub(super) fn draw<D: DrawTarget<Color = Rgb888>>(
-    c: &Ctx<'_>,
-    state: &State,
-    line: &mut String,
-    t: &mut D,
-) -> Result<(), D::Error> {
+pub(super) fn draw<T: Target>(c: &Ctx<'_>, line: &mut String, t: &mut T) -> Result<(), T::Error> {
+    let state = c.state;
     let a = c.area;
-    let mut at = a.top_left + Point::new(c.pad(), 0);
-    c.text(t, "processes", at, c.p.text)?;
-    at.y += c.line() + c.pad();
+    let mut at = c.title(t, "processes")?;
     let chars = c.chars();
     if state.processes().is_empty() {
         c.text(t, fit("no STATE frames yet", chars), at, c.p.faint)?;
