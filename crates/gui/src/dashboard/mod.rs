@@ -7,6 +7,10 @@
 //! show what changed (a new IMU sample dirties the level and the motion
 //! traces, and only on the motion page), and [`Dashboard::draw`] repaints
 //! only those, returning their rectangles so a display copies no more.
+//! The one exception to owned rectangles: a banner text longer than a line
+//! wraps, and the banner grows upwards over the page. It is drawn last,
+//! again whenever a widget under it is, and when it shrinks or goes the
+//! widgets it covered are drawn anew.
 //!
 //! | module | what |
 //! |---|---|
@@ -113,6 +117,9 @@ pub struct Dashboard {
     dirty: u16,
     /// Paint the whole screen first (first frame, page or palette change).
     full: bool,
+    /// Where the banner is: its line of the layout, or taller over the
+    /// page while a long text needs more lines.
+    banner: Rectangle,
     damage: Vec<Rectangle>,
     points: Vec<Point>,
     line: String,
@@ -122,8 +129,10 @@ impl Dashboard {
     /// A dashboard for a screen of `size`, on the motion page, everything
     /// to be drawn.
     pub fn new(size: Size) -> Self {
+        let layout = Layout::for_size(size);
         Dashboard {
-            layout: Layout::for_size(size),
+            banner: layout.banner,
+            layout,
             page: Page::Motion,
             dim: false,
             dirty: 0,
@@ -222,16 +231,33 @@ impl Dashboard {
     {
         self.damage.clear();
         let full = core::mem::take(&mut self.full);
-        let dirty = core::mem::take(&mut self.dirty);
+        let mut dirty = core::mem::take(&mut self.dirty);
         let palette = self.palette();
         if full {
             let screen = Rectangle::new(Point::zero(), self.layout.size);
             target.fill_solid(&screen, palette.background)?;
             self.damage.push(screen);
         }
-        let widgets = [Widget::Header, Widget::Banner]
+        let banner = widget::banner::area(&self.layout, state);
+        if banner != self.banner {
+            let old = core::mem::replace(&mut self.banner, banner);
+            if !full {
+                // What a taller banner covered shows again: the gaps
+                // between widgets as background, the widgets drawn anew.
+                target.fill_solid(&old, palette.background)?;
+                self.damage.push(old);
+                dirty |= self.under(old) | Widget::Banner.bit();
+            }
+        }
+        // A widget drawn under a tall banner paints over it.
+        if dirty & self.under(banner) != 0 {
+            dirty |= Widget::Banner.bit();
+        }
+        // The banner last: a tall one lies over the page.
+        let widgets = [Widget::Header]
             .into_iter()
-            .chain(Widget::of_page(self.page).iter().copied());
+            .chain(Widget::of_page(self.page).iter().copied())
+            .chain([Widget::Banner]);
         for widget in widgets {
             if full || dirty & widget.bit() != 0 {
                 let area = self.draw_widget(widget, state, palette, target)?;
@@ -241,6 +267,14 @@ impl Dashboard {
             }
         }
         Ok(&self.damage)
+    }
+
+    /// The dirty bits of the current page's widgets that `area` overlaps.
+    fn under(&self, area: Rectangle) -> u16 {
+        Widget::of_page(self.page)
+            .iter()
+            .filter(|w| !w.area(&self.layout).intersection(&area).is_zero_sized())
+            .fold(0, |bits, w| bits | w.bit())
     }
 
     /// Clears the widget's rectangle and draws it inside it.
@@ -254,7 +288,10 @@ impl Dashboard {
     where
         D: DrawTarget<Color = Rgb888>,
     {
-        let area = widget.area(&self.layout);
+        let area = match widget {
+            Widget::Banner => self.banner,
+            _ => widget.area(&self.layout),
+        };
         if area.is_zero_sized() {
             return Ok(area);
         }

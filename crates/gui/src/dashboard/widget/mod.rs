@@ -55,6 +55,7 @@ impl Widget {
         let l = layout;
         match self {
             Widget::Header => l.header,
+            // Its one-line place; `banner::area` makes it taller.
             Widget::Banner => l.banner,
             Widget::Horizon => l.horizon,
             Widget::AccelTrace => l.accel_trace,
