@@ -25,7 +25,8 @@ pub struct ParseError {
 pub enum Problem {
     /// The first word is not a time.
     #[error(
-        "`{found}` is not a time: {why}; write a number and a unit, e.g. 0s, 1.5s, 400ms, 2min (units: us, ms, s, min)"
+        "`{found}` is not a time: {why}; write a number and a unit, e.g. 0s, 1.5s, 400ms, 2min (units: {units})",
+        units = duration::UNITS
     )]
     BadTime {
         /// The word.

@@ -1,5 +1,6 @@
-//! The values of a line: times and durations, numbers with their units
-//! and ranges, counts and axes. Each reader returns what it read or
+//! The values of a line: times and durations (the grammar of
+//! `docs/durations.md`, through the `duration` crate), numbers with their
+//! units and ranges, counts and axes. Each reader returns what it read or
 //! what would have fitted, for the message.
 
 use std::time::Duration;
@@ -25,38 +26,35 @@ fn split_number(s: &str) -> Option<(f64, &str)> {
     value.is_finite().then_some((value, unit))
 }
 
-/// Longest time or duration accepted, seconds (about 116 days).
-const MAX_SECONDS: f64 = 10_000_000.0;
+/// Longest time or duration accepted (about 116 days).
+const LONGEST: Duration = Duration::from_secs(10_000_000);
 
-/// A time or duration: a non-negative number and a unit.
+/// A time or duration, in the grammar of `docs/durations.md`, up to
+/// [`LONGEST`]; the error is why not, as a phrase.
 pub(super) fn parse_time(s: &str) -> Result<Duration, &'static str> {
-    let (value, unit) = split_number(s).ok_or("it does not start with a number")?;
-    let scale = match unit.to_ascii_lowercase().as_str() {
-        "" => return Err("it has no unit"),
-        "us" => 1e-6,
-        "ms" => 1e-3,
-        "s" => 1.0,
-        "min" => 60.0,
-        _ => return Err("its unit is not one of us, ms, s, min"),
-    };
-    if value < 0.0 {
-        return Err("it is negative");
+    match duration::parse(s) {
+        Ok(d) if d > LONGEST => Err("it is longer than 10000000s"),
+        Ok(d) => Ok(d),
+        Err(why) => Err(why.reason()),
     }
-    let seconds = value * scale;
-    if seconds > MAX_SECONDS {
-        return Err("it is longer than 10000000s");
-    }
-    Ok(Duration::from_nanos((seconds * 1e9).round() as u64))
 }
 
 pub(super) fn duration(s: &str) -> Result<Duration, &'static str> {
-    parse_time(s)
-        .map_err(|_| "a duration with a unit, e.g. 0s, 400ms, 1.5s, 2min (units: us, ms, s, min)")
+    parse_time(s).map_err(|_| {
+        concat!(
+            "a duration with a unit, e.g. 0s, 400ms, 1.5s, 2min (units: ",
+            duration::units!(),
+            ")"
+        )
+    })
 }
 
 pub(super) fn positive_duration(s: &str) -> Result<Duration, &'static str> {
-    const EXPECTED: &str =
-        "a duration above 0 with a unit, e.g. 400ms, 1.5s, 2min (units: us, ms, s, min)";
+    const EXPECTED: &str = concat!(
+        "a duration above 0 with a unit, e.g. 400ms, 1.5s, 2min (units: ",
+        duration::units!(),
+        ")"
+    );
     match parse_time(s) {
         Ok(d) if !d.is_zero() => Ok(d),
         _ => Err(EXPECTED),
@@ -186,6 +184,21 @@ mod tests {
         assert!(parse_time("1..2s").is_err());
         assert!(parse_time("infs").is_err());
         assert!(parse_time("99999999999s").is_err());
+    }
+
+    #[test]
+    fn times_share_the_topology_units_and_stop_at_the_longest() {
+        assert_eq!(parse_time("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_time("1h"), Ok(Duration::from_secs(3600)));
+        assert_eq!(parse_time("10000000s"), Ok(LONGEST));
+        assert_eq!(
+            parse_time("10000000.000000001s"),
+            Err("it is longer than 10000000s")
+        );
+        assert_eq!(
+            parse_time("1d"),
+            Err("its unit is not one of us, ms, s, m or min, h")
+        );
     }
 
     #[test]
