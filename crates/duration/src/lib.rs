@@ -17,7 +17,7 @@
 //! assert_eq!(duration::format(Duration::from_secs(90)), "90s");
 //! ```
 //!
-//! [`format`] writes a duration back in the grammar, so that what a program
+//! [`format()`] writes a duration back in the grammar, so that what a program
 //! prints (`applianced --check`, error messages) can be pasted into a file.
 
 use std::fmt;
