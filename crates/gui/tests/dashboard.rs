@@ -168,20 +168,13 @@ fn a_long_banner_lies_over_the_page_and_uncovers_it_when_it_goes() {
                 above_the_line,
                 "{page:?} at {size:?}: the banner did not grow"
             );
-            // Samples redraw widgets under it: it stays on top.
+            // Widgets under it are drawn again: it stays on top.
             for i in 0..5u32 {
                 let t = now + u64::from(i + 1) * 10_000;
                 let imu = Message::Imu(gui::demo::imu_sample(HISTORY_LEN as u32 + 40 + i));
                 feed(&mut state, &mut dashboard, &imu, t);
-                let light = LightSample {
-                    seq: 420 + i,
-                    t_us: 0,
-                    lux_milli: 50_000 * (i + 1),
-                    raw: i,
-                };
-                feed(&mut state, &mut dashboard, &Message::Light(light), t);
-                // The health page's widgets, as STATS and STATE frames do.
-                dashboard.invalidate(Changes::LINKS | Changes::PROCESSES);
+                // The light and health pages' widgets, as their frames do.
+                dashboard.invalidate(Changes::LIGHT | Changes::LINKS | Changes::PROCESSES);
                 draw_checked(&state, &mut dashboard, &mut screen);
             }
             let full = render(&state, page, size, false);

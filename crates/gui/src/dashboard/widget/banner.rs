@@ -136,17 +136,6 @@ mod tests {
     use super::*;
     use crate::state::StateConfig;
 
-    /// Every size the layout is made for, both ways round.
-    const SIZES: [(u32, u32); 7] = [
-        (320, 240),
-        (240, 320),
-        (800, 480),
-        (480, 800),
-        (1280, 800),
-        (1920, 1080),
-        (1080, 1920),
-    ];
-
     fn lines(text: &str, width: usize) -> Vec<&str> {
         wrap(text, width).collect()
     }
@@ -200,7 +189,7 @@ mod tests {
 
     #[test]
     fn a_long_error_is_shown_whole_on_the_screen_at_every_layout_size() {
-        for (w, h) in SIZES {
+        for (w, h) in crate::layout::SIZES {
             let l = Layout::for_size(Size::new(w, h));
             let mut state = State::new(StateConfig::default());
             state.show_banner(BannerKind::Error, crate::demo::LONG_ERROR, 0);
