@@ -19,6 +19,17 @@ fn feed(state: &mut State, dashboard: &mut Dashboard, msg: &Message<'_>, now: u6
     dashboard.invalidate(changed);
 }
 
+/// The demo state drawn on `page` at `size`: the state, the screen and
+/// the dashboard, nothing dirty.
+fn demo_drawn(size: Size, page: Page) -> (State, HeadlessScreen, Dashboard) {
+    let state = gui::demo::state();
+    let mut screen = HeadlessScreen::new(size);
+    let mut dashboard = Dashboard::new(size);
+    dashboard.set_page(page);
+    dashboard.draw(&state, &mut screen).unwrap();
+    (state, screen, dashboard)
+}
+
 /// Draws what is dirty and checks the damage covers every changed pixel.
 fn draw_checked(state: &State, dashboard: &mut Dashboard, screen: &mut HeadlessScreen) -> usize {
     let before = screen.clone();
@@ -42,11 +53,7 @@ fn draw_checked(state: &State, dashboard: &mut Dashboard, screen: &mut HeadlessS
 fn partial_redraws_end_where_a_full_redraw_does() {
     for size in [Size::new(320, 240), Size::new(480, 800)] {
         for page in Page::ALL {
-            let mut state = gui::demo::state();
-            let mut screen = HeadlessScreen::new(size);
-            let mut dashboard = Dashboard::new(size);
-            dashboard.set_page(page);
-            dashboard.draw(&state, &mut screen).unwrap();
+            let (mut state, mut screen, mut dashboard) = demo_drawn(size, page);
             let now = gui::demo::NOW_US;
             for i in 0..30u32 {
                 let t = now + u64::from(i) * 10_000;
@@ -150,11 +157,7 @@ fn a_long_banner_lies_over_the_page_and_uncovers_it_when_it_goes() {
         Size::new(800, 480),
     ] {
         for page in Page::ALL {
-            let mut state = gui::demo::state();
-            let mut screen = HeadlessScreen::new(size);
-            let mut dashboard = Dashboard::new(size);
-            dashboard.set_page(page);
-            dashboard.draw(&state, &mut screen).unwrap();
+            let (mut state, mut screen, mut dashboard) = demo_drawn(size, page);
             let line_top = dashboard.layout().banner.top_left.y;
             let now = gui::demo::NOW_US;
             let before = screen.clone();

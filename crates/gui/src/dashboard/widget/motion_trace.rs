@@ -13,33 +13,36 @@ pub const ACCEL_SCALE_MG: i32 = 2_000;
 /// Full scale of the angular rate traces, milli-degrees per second.
 pub const GYRO_SCALE_MDPS: i32 = 250_000;
 
-/// A three-axis trace with a title line, a zero line and half-scale lines.
+/// A three-axis trace with a title line, a zero line and half-scale lines,
+/// of values in thousandths of their unit.
 pub(super) struct Trace {
     title: &'static str,
     unit: &'static str,
+    /// Full scale, thousandths of `unit`.
     full_scale: i32,
-    unit_scale: i32,
     /// The three values of a sample it plots.
     pick: fn(&MotionPoint) -> [i32; 3],
 }
 
-pub(super) const ACCEL_TRACE: Trace = Trace {
-    title: "accel",
-    unit: "g",
-    full_scale: ACCEL_SCALE_MG,
-    unit_scale: 1_000,
-    pick: |m| m.accel_mg,
-};
+pub(super) const ACCEL_TRACE: Trace = Trace::new("accel", "g", ACCEL_SCALE_MG, |m| m.accel_mg);
 
-pub(super) const GYRO_TRACE: Trace = Trace {
-    title: "gyro",
-    unit: "deg/s",
-    full_scale: GYRO_SCALE_MDPS,
-    unit_scale: 1_000,
-    pick: |m| m.gyro_mdps,
-};
+pub(super) const GYRO_TRACE: Trace = Trace::new("gyro", "deg/s", GYRO_SCALE_MDPS, |m| m.gyro_mdps);
 
 impl Trace {
+    const fn new(
+        title: &'static str,
+        unit: &'static str,
+        full_scale: i32,
+        pick: fn(&MotionPoint) -> [i32; 3],
+    ) -> Trace {
+        Trace {
+            title,
+            unit,
+            full_scale,
+            pick,
+        }
+    }
+
     pub(super) fn draw<T: Target>(
         &self,
         c: &Ctx<'_>,
@@ -54,12 +57,7 @@ impl Trace {
             at.x += px(c.l.font.character_size.width);
         }
         let mut label = String::with_capacity(16);
-        let _ = write!(
-            label,
-            "+/-{} {}",
-            self.full_scale / self.unit_scale,
-            self.unit
-        );
+        let _ = write!(label, "+/-{} {}", self.full_scale / 1_000, self.unit);
         c.text(t, &label, at, c.p.faint)?;
         let Some(plot) = c.plot() else {
             return Ok(());
