@@ -76,8 +76,9 @@
 //!   limits `as core cpu data fsize locks memlock msgqueue nice nofile
 //!   nproc rss rtprio rttime sigpending stack` (`RLIMIT_` + upper case).
 //!
-//! Durations are strings: a number and a unit, `"250ms"`, `"2s"`, `"1.5s"`,
-//! `"1m"`, `"1h"` ([`parse_duration`]).
+//! Durations are strings in the grammar of `docs/durations.md`, shared with
+//! the scenario files: a number and a unit, `"250ms"`, `"2s"`, `"1.5s"`,
+//! `"1m"`, `"1h"` ([`duration::parse`]).
 //!
 //! # The fd plan
 //!
@@ -99,13 +100,11 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 mod describe;
-mod duration;
 mod error;
 mod placeholder;
 mod raw;
 mod resolve;
 
-pub use duration::{format_duration, parse_duration};
 pub use error::{Diagnostic, Issue, TopologyError};
 
 /// The fd of a child's first pipe end; the rest follow one by one.

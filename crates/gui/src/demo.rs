@@ -9,7 +9,7 @@ use wire::{
     Message, ProcessState, RunState, Stats, Text, Token,
 };
 
-use crate::state::{HISTORY_LEN, State, StateConfig};
+use crate::state::{BannerKind, HISTORY_LEN, State, StateConfig};
 
 /// The time the demo state is built up to, microseconds.
 pub const NOW_US: u64 = 60_000_000;
@@ -137,6 +137,19 @@ pub fn state() -> State {
     );
     s.show_gesture(GestureKind::Shake, now);
     s.tick(now);
+    s
+}
+
+/// An error as long as the sensors report them (device, operation,
+/// cause, what to check), as the GUI words an ERR frame without a command.
+pub const LONG_ERROR: &str = "error: io (sim:/tmp/appliance-sim-1234/demo.scenario MPU-6050 at \
+     0x68: read sample: MPU-6050 at 0x68 did not acknowledge (scenario fault nack): check the \
+     scenario)";
+
+/// The demo state with [`LONG_ERROR`] in the banner instead of a gesture.
+pub fn error_state() -> State {
+    let mut s = state();
+    s.show_banner(BannerKind::Error, LONG_ERROR, NOW_US);
     s
 }
 

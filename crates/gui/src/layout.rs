@@ -219,19 +219,21 @@ fn offset(x: u32, y: u32) -> Point {
     )
 }
 
+/// Sizes the layout is made for, both ways round, for tests.
+#[cfg(test)]
+pub(crate) const SIZES: [(u32, u32); 7] = [
+    (320, 240),
+    (240, 320),
+    (800, 480),
+    (480, 800),
+    (1280, 800),
+    (1920, 1080),
+    (1080, 1920),
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const SIZES: [(u32, u32); 7] = [
-        (320, 240),
-        (240, 320),
-        (800, 480),
-        (480, 800),
-        (1280, 800),
-        (1920, 1080),
-        (1080, 1920),
-    ];
 
     fn within(inner: &Rectangle, outer: &Rectangle) -> bool {
         inner.size.width == 0

@@ -8,7 +8,7 @@ use embedded_graphics::prelude::*;
 use embedded_graphics::primitives::Rectangle;
 use gui::dashboard::{Dashboard, Page};
 use gui::headless::HeadlessScreen;
-use gui::state::{Changes, State, StateConfig};
+use gui::state::{BannerKind, Changes, HISTORY_LEN, State, StateConfig};
 use wire::{GestureKind, LightSample, Message};
 
 use common::{differing_pixels, render};
@@ -17,6 +17,17 @@ use common::{differing_pixels, render};
 fn feed(state: &mut State, dashboard: &mut Dashboard, msg: &Message<'_>, now: u64) {
     let changed = state.apply(msg, now);
     dashboard.invalidate(changed);
+}
+
+/// The demo state drawn on `page` at `size`: the state, the screen and
+/// the dashboard, nothing dirty.
+fn demo_drawn(size: Size, page: Page) -> (State, HeadlessScreen, Dashboard) {
+    let state = gui::demo::state();
+    let mut screen = HeadlessScreen::new(size);
+    let mut dashboard = Dashboard::new(size);
+    dashboard.set_page(page);
+    dashboard.draw(&state, &mut screen).unwrap();
+    (state, screen, dashboard)
 }
 
 /// Draws what is dirty and checks the damage covers every changed pixel.
@@ -42,11 +53,7 @@ fn draw_checked(state: &State, dashboard: &mut Dashboard, screen: &mut HeadlessS
 fn partial_redraws_end_where_a_full_redraw_does() {
     for size in [Size::new(320, 240), Size::new(480, 800)] {
         for page in Page::ALL {
-            let mut state = gui::demo::state();
-            let mut screen = HeadlessScreen::new(size);
-            let mut dashboard = Dashboard::new(size);
-            dashboard.set_page(page);
-            dashboard.draw(&state, &mut screen).unwrap();
+            let (mut state, mut screen, mut dashboard) = demo_drawn(size, page);
             let now = gui::demo::NOW_US;
             for i in 0..30u32 {
                 let t = now + u64::from(i) * 10_000;
@@ -138,6 +145,57 @@ fn every_size_draws_without_panicking() {
                 let screen = render(s, page, Size::new(w, h), false);
                 assert_eq!(screen.size(), Size::new(w, h));
             }
+        }
+    }
+}
+
+#[test]
+fn a_long_banner_lies_over_the_page_and_uncovers_it_when_it_goes() {
+    for size in [
+        Size::new(320, 240),
+        Size::new(240, 320),
+        Size::new(800, 480),
+    ] {
+        for page in Page::ALL {
+            let (mut state, mut screen, mut dashboard) = demo_drawn(size, page);
+            let line_top = dashboard.layout().banner.top_left.y;
+            let now = gui::demo::NOW_US;
+            let before = screen.clone();
+            dashboard.invalidate(state.show_banner(BannerKind::Error, gui::demo::LONG_ERROR, now));
+            draw_checked(&state, &mut dashboard, &mut screen);
+            let above_the_line = (0..line_top).any(|y| {
+                (0..size.width as i32)
+                    .any(|x| before.pixel(Point::new(x, y)) != screen.pixel(Point::new(x, y)))
+            });
+            assert!(
+                above_the_line,
+                "{page:?} at {size:?}: the banner did not grow"
+            );
+            // Widgets under it are drawn again: it stays on top.
+            for i in 0..5u32 {
+                let t = now + u64::from(i + 1) * 10_000;
+                let imu = Message::Imu(gui::demo::imu_sample(HISTORY_LEN as u32 + 40 + i));
+                feed(&mut state, &mut dashboard, &imu, t);
+                // The light and health pages' widgets, as their frames do.
+                dashboard.invalidate(Changes::LIGHT | Changes::LINKS | Changes::PROCESSES);
+                draw_checked(&state, &mut dashboard, &mut screen);
+            }
+            let full = render(&state, page, size, false);
+            assert_eq!(
+                differing_pixels(&full, &screen),
+                0,
+                "{page:?} at {size:?}: partial redraws under the banner differ from a full one"
+            );
+            // It expires: what it covered is drawn again.
+            dashboard.invalidate(state.tick(now + 10_000_000));
+            assert!(state.banner().is_none());
+            draw_checked(&state, &mut dashboard, &mut screen);
+            let full = render(&state, page, size, false);
+            assert_eq!(
+                differing_pixels(&full, &screen),
+                0,
+                "{page:?} at {size:?}: the page under the banner is not drawn again"
+            );
         }
     }
 }

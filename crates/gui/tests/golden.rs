@@ -76,6 +76,14 @@ fn cases() -> Vec<Case> {
         path: golden.join("light-dim-800x480.png"),
         screen: render(&demo, Page::Light, Size::new(800, 480), true),
     });
+    // A long error wraps over the page, on the smallest screen both ways.
+    let error = gui::demo::error_state();
+    for (w, h) in [(320, 240), (240, 320)] {
+        cases.push(Case {
+            path: golden.join(format!("motion-error-{w}x{h}.png")),
+            screen: render(&error, Page::Motion, Size::new(w, h), false),
+        });
+    }
     // The documentation's screenshots: one per page at 800x480.
     let docs = crate_dir().join("../../docs/screenshots");
     for page in Page::ALL {

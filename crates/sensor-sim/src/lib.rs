@@ -54,9 +54,10 @@
 //! - Blank lines and everything from `#` to the end of a line are ignored;
 //!   words are separated by spaces or tabs.
 //! - `TIME` is when the line takes effect, counted from the scenario's
-//!   start: a number and a unit, `us`, `ms`, `s` or `min` (`0s`, `1.5s`,
-//!   `400ms`, `2min`). Lines need not be in time order; lines with the same
-//!   time apply in file order.
+//!   start: a duration, in the grammar the topology files use too
+//!   (`docs/durations.md`: a number and a unit, `0s`, `1.5s`, `400ms`,
+//!   `2min`, `1h`), at most `10000000s`. Lines need not be in time order;
+//!   lines with the same time apply in file order.
 //! - `DEVICE` is `imu`, `light` (whichever light sensor is fitted: the
 //!   ADS1115 + LDR or the VEML7700) or `*` for the `loop` line.
 //! - Durations (`over`, `for`, `width`, `gap`) use the time syntax.

@@ -220,7 +220,12 @@ fn fault_windows_and_occurrences_follow_the_loop() {
 const BAD: &[(&str, usize, usize, &str)] = &[
     ("1.5 imu flip", 1, 1, "`1.5` is not a time: it has no unit"),
     ("-1s imu flip", 1, 1, "it is negative"),
-    ("1h imu flip", 1, 1, "its unit is not one of us, ms, s, min"),
+    (
+        "1d imu flip",
+        1,
+        1,
+        "its unit is not one of us, ms, s, m or min, h",
+    ),
     (
         "1s gyro flip",
         1,

@@ -2,9 +2,9 @@
 
 use std::fmt::{self, Display, Formatter};
 
-use super::{
-    IntensityAction, Process, RestartPolicy, RlimitValue, Topology, format_duration as dur,
-};
+use duration::format as dur;
+
+use super::{IntensityAction, Process, RestartPolicy, RlimitValue, Topology};
 
 impl Display for Topology {
     /// One line per pipe (capacity, readers, writers), then per process its

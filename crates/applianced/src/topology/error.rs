@@ -5,9 +5,8 @@ use std::io;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use duration::DurationError;
 use nix::errno::Errno;
-
-use super::duration::format_duration;
 
 /// Why a topology could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -183,13 +182,16 @@ pub enum Issue {
     },
     /// A duration that does not parse.
     #[error(
-        "{key} = \"{text}\" is not a duration: write a number and a unit (ms, s, m, h), such as \"250ms\", \"2s\", \"1.5s\" or \"1m\""
+        "{key} = \"{text}\" is not a duration: {why}; write a number and a unit ({units}), such as \"250ms\", \"2s\", \"1.5s\" or \"1m\"",
+        units = duration::UNITS
     )]
     BadDuration {
         /// The key.
         key: &'static str,
         /// The text given.
         text: String,
+        /// Which rule of the grammar it breaks.
+        why: DurationError,
     },
     /// A stop signal name not in the Linux table.
     #[error(
@@ -250,8 +252,8 @@ pub enum Issue {
     /// A backoff whose cap is below its first delay.
     #[error(
         "backoff max {} is less than initial {}: raise max or lower initial",
-        format_duration(*.max),
-        format_duration(*.initial)
+        duration::format(*.max),
+        duration::format(*.initial)
     )]
     BackoffMaxBelowInitial {
         /// `backoff.initial`.

@@ -16,7 +16,6 @@ use super::raw::{self, DurationText, RawBackoff, RawIntensity, RawProcess, RawTo
 use super::{
     Backoff, ChildFd, Diagnostic, End, FIRST_PIPE_FD, Intensity, IntensityAction, Issue, Pipe,
     Process, RestartPolicy, Rlimit, RlimitResource, RlimitValue, Signal, Topology, TopologyError,
-    parse_duration,
 };
 use crate::signal::{signal_name, signal_number};
 
@@ -498,12 +497,13 @@ impl Checker<'_> {
         let Some(value) = value else {
             return default;
         };
-        match parse_duration(&value.get_ref().0) {
-            Some(d) => d,
-            None => {
+        match duration::parse(&value.get_ref().0) {
+            Ok(d) => d,
+            Err(why) => {
                 let issue = Issue::BadDuration {
                     key,
                     text: value.get_ref().0.clone(),
+                    why,
                 };
                 self.report(value.span(), issue);
                 default
