@@ -23,16 +23,14 @@
 //! - After a change of range or data rate the next sample is skipped (it
 //!   may be the last conversion made with the old setting).
 
-use std::fmt;
 use std::time::Duration;
 
-use embedded_hal::i2c::I2c;
 use sensor_node::{DeviceError, Fault, Refusal, Reply, SensorDevice};
 use sensors::ads1115::convert::{Divider, LdrModel, ldr_reading};
 use sensors::ads1115::{self, Address, Ads1115, Channel, Config, DataRate, Pga, ReadyPolarity};
 use wire::{CommandOp, ErrorCode, LightSample};
 
-use crate::InvalidSetting;
+use crate::{Bus, InvalidSetting};
 
 /// The fastest sample rate: the ADS1115's fastest data rate.
 pub const MAX_RATE_HZ: u32 = 860;
@@ -121,11 +119,7 @@ pub struct Ads1115Light<I2C> {
     skip: u8,
 }
 
-impl<I2C> Ads1115Light<I2C>
-where
-    I2C: I2c,
-    I2C::Error: fmt::Display,
-{
+impl<I2C: Bus> Ads1115Light<I2C> {
     /// An adapter for the ADS1115 on `bus` (named `bus_name` in messages,
     /// e.g. `/dev/i2c-1`). Sends nothing until it is started
     /// ([`SensorDevice::start`]). Fails if the rate is out of
@@ -161,19 +155,12 @@ where
         data_rate_for(self.settings.rate_hz, self.settings.ready_pin.is_some())
     }
 
-    /// `gain fs=MV`: a full-scale range of the PGA.
-    fn set_gain(
-        &mut self,
-        fullscale_mv: Option<u16>,
-        gain_milli: Option<u32>,
-        integration_ms: Option<u16>,
-    ) -> Result<Reply, Refusal> {
+    /// `gain fs=MV`: a full-scale range of the PGA; `gain=` and `it=` are
+    /// the VEML7700's.
+    fn set_range(&mut self, fullscale_mv: Option<u16>, others: bool) -> Result<Reply, Refusal> {
         let only_fs =
             format!("the ADS1115 takes gain {RANGES_TEXT}; gain= and it= are the VEML7700's");
-        if gain_milli.is_some() || integration_ms.is_some() {
-            return Err(Refusal::bad_argument(only_fs));
-        }
-        let Some(mv) = fullscale_mv else {
+        let (Some(mv), false) = (fullscale_mv, others) else {
             return Err(Refusal::bad_argument(only_fs));
         };
         let pga = Pga::from_full_scale_mv(mv).ok_or_else(|| {
@@ -237,11 +224,7 @@ where
     }
 }
 
-impl<I2C> SensorDevice for Ads1115Light<I2C>
-where
-    I2C: I2c,
-    I2C::Error: fmt::Display,
-{
+impl<I2C: Bus> SensorDevice for Ads1115Light<I2C> {
     type Sample = LightSample;
 
     /// Configures the part (AIN0, range, data rate, ALERT/RDY) and starts
@@ -326,7 +309,10 @@ where
                 fullscale_mv,
                 gain_milli,
                 integration_ms,
-            } => self.set_gain(fullscale_mv, gain_milli, integration_ms),
+            } => self.set_range(
+                fullscale_mv,
+                gain_milli.is_some() || integration_ms.is_some(),
+            ),
             CommandOp::SetRate { hz } => self.set_rate(hz),
             CommandOp::SelfTest => self.self_test(),
             CommandOp::AutoGain => Err(Refusal::unsupported(format!(

@@ -46,6 +46,12 @@ pub const EXIT_IO: u8 = 74;
 /// The program name, at the start of every diagnostic.
 pub const PROGRAM: &str = "appliance-light";
 
+/// The bus an adapter runs on: an embedded-hal I2C bus whose errors have a
+/// text for messages (`board_io::I2cBus`, a simulated part, a mock bus).
+pub trait Bus: embedded_hal::i2c::I2c<Error: std::fmt::Display> {}
+
+impl<B: embedded_hal::i2c::I2c<Error: std::fmt::Display>> Bus for B {}
+
 /// A setting an adapter cannot be built with (a rate out of range); the
 /// text says what is allowed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -25,7 +25,6 @@
 //! - The bring-up checks the ID register (0x07): its low byte is 0x81 on a
 //!   VEML7700.
 
-use std::fmt;
 use std::time::Duration;
 
 use embedded_hal::i2c::I2c;
@@ -34,8 +33,8 @@ use sensors::veml7700::register::{self as reg, als_conf};
 use sensors::veml7700::{self, AutoLux, Gain, IntegrationTime, Setting, Veml7700};
 use wire::{CommandOp, ErrorCode, LightSample};
 
-use crate::InvalidSetting;
 use crate::shared_bus::SharedBus;
+use crate::{Bus, InvalidSetting};
 
 /// The fastest sample rate.
 pub const MAX_RATE_HZ: u32 = 10;
@@ -114,11 +113,7 @@ pub struct Veml7700Light<I2C> {
     last_sample_us: Option<u64>,
 }
 
-impl<I2C> Veml7700Light<I2C>
-where
-    I2C: I2c,
-    I2C::Error: fmt::Display,
-{
+impl<I2C: Bus> Veml7700Light<I2C> {
     /// An adapter for the VEML7700 on `bus` (named `bus_name` in messages).
     /// Sends nothing until it is started ([`SensorDevice::start`]). Fails
     /// if the rate is out of range for the settings.
@@ -270,11 +265,7 @@ where
     }
 }
 
-impl<I2C> SensorDevice for Veml7700Light<I2C>
-where
-    I2C: I2c,
-    I2C::Error: fmt::Display,
-{
+impl<I2C: Bus> SensorDevice for Veml7700Light<I2C> {
     type Sample = LightSample;
 
     /// Checks the ID register, powers the sensor on with the ranging's
