@@ -67,7 +67,7 @@ pub enum DataReady {
 #[derive(Debug)]
 pub struct NodeConfig {
     /// The process name in frames (`motion`, `light`; `--name`): a wire
-    /// token of at most [`MAX_NAME_LEN`] bytes.
+    /// token.
     pub name: String,
     /// The program, at the start of every line the loop writes to stderr
     /// (`appliance-motion`), as the program's own lines start.
