@@ -28,7 +28,7 @@ use std::time::Duration;
 use sensor_node::{DeviceError, Fault, Refusal, Reply, SensorDevice};
 use sensors::ads1115::convert::{Divider, LdrModel, ldr_reading};
 use sensors::ads1115::{self, Address, Ads1115, Channel, Config, DataRate, Pga, ReadyPolarity};
-use wire::{CommandOp, ErrorCode, LightSample};
+use wire::{CommandOp, LightSample};
 
 use crate::{Bus, InvalidSetting};
 
@@ -325,10 +325,7 @@ impl<I2C: Bus> SensorDevice for Ads1115Light<I2C> {
                 "the ADS1115 light sensor has nothing to calibrate: \
                  the LDR model comes from --ldr-r10, --ldr-gamma and --divider-r",
             )),
-            CommandOp::Hello | CommandOp::Stats => Err(Refusal::new(
-                ErrorCode::Internal,
-                format!("op={} is the loop's, not the device's", op.kind()),
-            )),
+            CommandOp::Hello | CommandOp::Stats => Err(Refusal::not_a_device_command(op)),
         }
     }
 }

@@ -31,7 +31,7 @@ use embedded_hal::i2c::I2c;
 use sensor_node::{DeviceError, Fault, Refusal, Reply, SensorDevice};
 use sensors::veml7700::register::{self as reg, als_conf};
 use sensors::veml7700::{self, AutoLux, Gain, IntegrationTime, Setting, Veml7700};
-use wire::{CommandOp, ErrorCode, LightSample};
+use wire::{CommandOp, LightSample};
 
 use crate::shared_bus::SharedBus;
 use crate::{Bus, InvalidSetting};
@@ -384,10 +384,7 @@ impl<I2C: Bus> SensorDevice for Veml7700Light<I2C> {
             CommandOp::Calibrate => Err(Refusal::unsupported(
                 "the VEML7700 is factory calibrated: there is nothing to calibrate",
             )),
-            CommandOp::Hello | CommandOp::Stats => Err(Refusal::new(
-                ErrorCode::Internal,
-                format!("op={} is the loop's, not the device's", op.kind()),
-            )),
+            CommandOp::Hello | CommandOp::Stats => Err(Refusal::not_a_device_command(op)),
         }
     }
 }

@@ -321,10 +321,7 @@ where
                 self.self_test_due = true;
                 Ok(Reply::Pending)
             }
-            CommandOp::Hello | CommandOp::Stats => Err(Refusal::new(
-                ErrorCode::Internal,
-                format!("{} is answered by the loop", op.kind()),
-            )),
+            CommandOp::Hello | CommandOp::Stats => Err(Refusal::not_a_device_command(op)),
         }
     }
 

@@ -166,6 +166,16 @@ impl Refusal {
     pub fn io(text: impl Into<String>) -> Self {
         Refusal::new(ErrorCode::Io, text)
     }
+
+    /// `internal`: `op` is one the loop answers itself (`hello`, `stats`),
+    /// so it never reaches [`SensorDevice::command`]; what a device answers
+    /// it with all the same.
+    pub fn not_a_device_command(op: &CommandOp) -> Self {
+        Refusal::new(
+            ErrorCode::Internal,
+            format!("op={} is the loop's, not the device's", op.kind()),
+        )
+    }
 }
 
 /// A device error while doing a command: `ERR code=io` with its text.
