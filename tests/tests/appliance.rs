@@ -35,6 +35,14 @@ fn architecture_2_runs_end_to_end() {
     app.wait_for(&["gui[", "appliance-gui: light is up"]);
     let (first, _) = app.wait_for(&["gui[", "appliance-gui: ACK", "op=hello"]);
     app.wait_for_from(first + 1, &["gui[", "appliance-gui: ACK", "op=hello"]);
+    // Once each: a sensor's answer to the GUI's hello, right after its own
+    // HELLO, is not another start.
+    for name in ["motion", "light"] {
+        let up = format!("appliance-gui: {name} is up");
+        let log = app.log();
+        let lines = log.iter().filter(|l| l.contains(&up)).count();
+        assert_eq!(lines, 1, "{up}:\n{}", log.join("\n"));
+    }
     app.wait_for(&["gui[", "appliance-gui: ACK", "op=rate"]);
 
     // The screen: a PNG that keeps changing as samples come in.

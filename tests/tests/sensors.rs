@@ -64,11 +64,11 @@ fn sensors_run_and_answer(test: &str, part: &str) {
     app.wait_for(&["gui[", "frame HELLO name=motion"]);
     app.wait_for(&["gui[", "frame ACK id=2 op=rate"]);
     app.wait_for(&["gui[", "frame STATS name=motion id=3"]);
-    app.wait_for(&["gui[", "frame ERR id=4 code=badcmd"]);
+    app.wait_for(&["gui[", "frame ERR name=motion id=4 code=badcmd"]);
     // LIGHT: hello, selftest, and a command it does not support.
     app.wait_for(&["gui[", "frame HELLO name=light"]);
     app.wait_for(&["gui[", "frame ACK id=12 op=selftest"]);
-    app.wait_for(&["gui[", "frame ERR id=13 code=unsupported"]);
+    app.wait_for(&["gui[", "frame ERR name=light id=13 code=unsupported"]);
     // Flat on the desk at the demo's start: about +1 g on z.
     let (_, imu) = app.wait_for(&["gui[", "frame IMU seq="]);
     let az: i32 = field(&imu, "az").parse().expect("az is a number");
@@ -96,8 +96,9 @@ fn motion_and_a_veml7700_light_sensor_run_from_the_topology() {
 }
 
 /// Every fault kind of the simulated parts, early and short. A NACK burst
-/// of N transactions costs N re-initialisation attempts, spaced by the
-/// backoff (10 ms doubling), so bursts stay short here.
+/// of N transactions costs N re-initialisation attempts, the first three
+/// quick, the others spaced by the backoff (10 ms doubling), so bursts stay
+/// short here.
 const FAULTS: &str = "\
 0s      imu    orientation roll=0 pitch=0
 0s      light  level lux=300
@@ -159,9 +160,10 @@ args = ["--tx", "{{pipe.to_light.write}}", "--pause"]
         // part and the reset (a part back in its power-on state), each time
         // after an I/O error episode; then samples again.
         let ready = format!("frame READY name={name}");
+        let err_io = format!("frame ERR name={name} code=io");
         let (mut at, _) = app.wait_for(&["gui[", &ready]);
         for _ in 0..3 {
-            let (err, _) = app.wait_for_from(at + 1, &["gui[", "frame ERR code=io"]);
+            let (err, _) = app.wait_for_from(at + 1, &["gui[", &err_io]);
             at = app.wait_for_from(err + 1, &["gui[", &ready]).0;
         }
         let sample = if name == "motion" {

@@ -108,6 +108,7 @@ pub fn state() -> State {
         &CommandOp::SetRate { hz: 20 },
     );
     let err = Message::Error(ErrorReport {
+        name: Some(token("light")),
         id: Some(9),
         code: ErrorCode::Busy,
         text: Text::new("integrating"),

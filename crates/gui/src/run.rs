@@ -27,7 +27,7 @@ use crate::args::Options;
 use crate::controller::Controller;
 use crate::display::{Display, DisplayError};
 use crate::headless::HeadlessScreen;
-use crate::state::{Sensor, StateConfig};
+use crate::state::{Sensor, State, StateConfig};
 
 /// Why the GUI stopped other than by a signal.
 #[derive(Debug, thiserror::Error)]
@@ -159,7 +159,7 @@ pub fn run(options: &Options) -> Result<Stopped, RunError> {
             let seen = controller.gestures_seen();
             let status = reader.read_messages(|m| {
                 if let Ok(msg) = m {
-                    note(&msg);
+                    note(&msg, controller.state());
                     controller.on_message(&msg, t);
                 }
             })?;
@@ -180,12 +180,14 @@ pub fn run(options: &Options) -> Result<Stopped, RunError> {
 }
 
 /// One line in the log (the supervisor's, through stderr) for what is
-/// worth reading there: a sensor saying who it is, the answers to the
-/// controller's commands (its counters, in STATS, among them). Samples and
-/// heartbeats are not.
-fn note(msg: &Message<'_>) {
+/// worth reading there: a sensor saying who it is (once per start: not
+/// again when it answers the controller's `hello` right after), the
+/// answers to the controller's commands (its counters, in STATS, among
+/// them). Samples and heartbeats are not. `state` is the controller's
+/// before it takes `msg` in.
+fn note(msg: &Message<'_>, state: &State) {
     match msg {
-        Message::Hello(h) => eprintln!(
+        Message::Hello(h) if !state.repeats_hello(h) => eprintln!(
             "appliance-gui: {} is up: version {}, protocol {}",
             h.name, h.version, h.protocol
         ),
@@ -195,7 +197,8 @@ fn note(msg: &Message<'_>) {
             s.name, s.sent, s.dropped, s.received, s.rejected, s.errors
         ),
         Message::Error(e) => eprintln!(
-            "appliance-gui: ERR{} code={}: {}",
+            "appliance-gui: ERR{}{} code={}: {}",
+            e.name.map(|n| format!(" name={n}")).unwrap_or_default(),
             e.id.map(|id| format!(" id={id}")).unwrap_or_default(),
             e.code.wire_name(),
             e.text

@@ -15,8 +15,8 @@
 //! ```
 
 use wire::{
-    Ack, CommandOp, ErrorCode, ErrorReport, ExitStatus, GestureKind, ImuSample, Level, LightSample,
-    Message, OpKind, ProcessState, RunState, Stats,
+    Ack, CommandOp, ErrorCode, ErrorReport, ExitStatus, GestureKind, Hello, ImuSample, Level,
+    LightSample, Message, OpKind, ProcessState, RunState, Stats,
 };
 
 /// A fixed-capacity history: the newest `N` values, oldest first.
@@ -337,6 +337,8 @@ struct Pending {
     id: u32,
     sensor: Sensor,
     op: OpKind,
+    /// A `hello`: whether the sensor has sent a `HELLO` since it was sent.
+    hello_seen: bool,
 }
 
 /// Most commands awaiting an answer; older ones are forgotten (a sensor
@@ -358,7 +360,8 @@ pub struct State {
     processes: Vec<ProcessEntry>,
     banner: Option<Banner>,
     pending: Vec<Pending>,
-    /// ERR frames that name no command of ours: no sensor to blame.
+    /// ERR frames from no sensor: they name none (or another process), and
+    /// answer no command of ours.
     unattributed_errors: u64,
     /// Frames the controller's own decoder rejected (set by the caller).
     rx_rejected: u64,
@@ -429,7 +432,8 @@ impl State {
         self.banner.as_ref()
     }
 
-    /// ERR frames that answer no command of ours.
+    /// ERR frames from no sensor: they name none (or another process), and
+    /// answer no command of ours.
     pub fn unattributed_errors(&self) -> u64 {
         self.unattributed_errors
     }
@@ -478,9 +482,17 @@ impl State {
                 self.light_history.push(s.lux_milli);
                 changed
             }
-            Message::Hello(h) => self.named(h.name.as_str(), now_us, |link| {
-                link.version = Some(truncated(h.version.as_str()));
-            }),
+            Message::Hello(h) => {
+                let name = h.name.as_str();
+                for p in &mut self.pending {
+                    if p.op == OpKind::Hello && p.sensor.process_name() == name {
+                        p.hello_seen = true;
+                    }
+                }
+                self.named(name, now_us, |link| {
+                    link.version = Some(truncated(h.version.as_str()));
+                })
+            }
             Message::Heartbeat(h) => self.named(h.name.as_str(), now_us, |_| {}),
             Message::Ready(r) => self.named(r.name.as_str(), now_us, |_| {}),
             Message::Stats(s) => {
@@ -514,7 +526,18 @@ impl State {
             id,
             sensor,
             op: op.kind(),
+            hello_seen: false,
         });
+    }
+
+    /// Whether `hello` repeats what the sensor said already: it answers our
+    /// `hello` after the sensor's own `HELLO` (a sensor introduces itself
+    /// when it starts, and answers `hello` the same way), so it is not a
+    /// new start. Ask before [`State::apply`] takes it in.
+    pub fn repeats_hello(&self, hello: &Hello<'_>) -> bool {
+        self.pending.iter().any(|p| {
+            p.op == OpKind::Hello && p.hello_seen && p.sensor.process_name() == hello.name.as_str()
+        })
     }
 
     /// Records that a command to `sensor` could not be written.
@@ -607,7 +630,16 @@ impl State {
 
     /// Takes the command `id` off the pending list.
     fn answered(&mut self, id: u32) -> Option<Pending> {
-        let i = self.pending.iter().position(|p| p.id == id)?;
+        self.answered_by(id, None)
+    }
+
+    /// Takes the command `id` off the pending list, if it went to `sensor`
+    /// (any sensor when `None`).
+    fn answered_by(&mut self, id: u32, sensor: Option<Sensor>) -> Option<Pending> {
+        let i = self
+            .pending
+            .iter()
+            .position(|p| p.id == id && sensor.is_none_or(|s| s == p.sensor))?;
         Some(self.pending.remove(i))
     }
 
@@ -623,23 +655,33 @@ impl State {
         changed
     }
 
+    /// An `ERR` is the sender's it names; one without a name (from a
+    /// sender that predates the field) is known by the command it answers.
     fn error(&mut self, e: &ErrorReport<'_>, now_us: u64) -> Changes {
         let text = lossy(&e.text);
-        let pending = e.id.and_then(|id| self.answered(id));
-        let Some(pending) = pending else {
+        let named = e.name.map(|n| Sensor::from_process_name(n.as_str()));
+        let pending = match (e.id, named) {
+            // Another process's ERR answers none of our commands.
+            (_, Some(None)) | (None, _) => None,
+            (Some(id), Some(sensor)) => self.answered_by(id, sensor),
+            (Some(id), None) => self.answered(id),
+        };
+        let op = pending.map(|p| p.op);
+        let Some(sensor) = named.flatten().or(pending.map(|p| p.sensor)) else {
             self.unattributed_errors += 1;
-            let line = join_error(None, e.code, None, &text);
+            let sender = e.name.map(|n| truncated(n.as_str()));
+            let line = join_error(sender.as_deref(), e.code, None, &text);
             return Changes::LINKS | self.show_banner(BannerKind::Error, &line, now_us);
         };
-        let mut changed = self.heard(pending.sensor, now_us) | Changes::LINKS;
-        let link = &mut self.links[pending.sensor.index()];
+        let mut changed = self.heard(sensor, now_us) | Changes::LINKS;
+        let link = &mut self.links[sensor.index()];
         link.errors += 1;
         link.last_error = Some(LastError {
             code: e.code,
             text: text.clone(),
-            op: Some(pending.op),
+            op,
         });
-        let line = join_error(Some(pending.sensor), e.code, Some(pending.op), &text);
+        let line = join_error(Some(sensor.process_name()), e.code, op, &text);
         changed |= self.show_banner(BannerKind::Error, &line, now_us);
         changed
     }
@@ -667,10 +709,10 @@ impl State {
 }
 
 /// `motion: cal failed: io (bus timeout)`.
-fn join_error(sensor: Option<Sensor>, code: ErrorCode, op: Option<OpKind>, text: &str) -> String {
+fn join_error(sender: Option<&str>, code: ErrorCode, op: Option<OpKind>, text: &str) -> String {
     let mut line = String::new();
-    if let Some(sensor) = sensor {
-        line.push_str(sensor.process_name());
+    if let Some(sender) = sender {
+        line.push_str(sender);
         line.push_str(": ");
     }
     if let Some(op) = op {
@@ -859,10 +901,12 @@ mod tests {
     }
 
     #[test]
-    fn errors_are_attributed_through_the_command_id() {
+    fn errors_without_a_sender_are_attributed_through_the_command_id() {
         let mut s = state();
         s.command_sent(Sensor::Motion, 7, &CommandOp::Calibrate);
+        // As a sender that predates `name` sends it.
         let err = Message::Error(ErrorReport {
+            name: None,
             id: Some(7),
             code: ErrorCode::Io,
             text: Text::new("bus timeout"),
@@ -886,6 +930,74 @@ mod tests {
         assert_eq!(s.link(Sensor::Motion).errors, 1);
         assert_eq!(s.unattributed_errors(), 1);
         assert_eq!(s.banner().unwrap().text, "error: io (bus timeout)");
+    }
+
+    #[test]
+    fn errors_are_their_senders() {
+        let mut s = state();
+        s.command_sent(Sensor::Motion, 7, &CommandOp::Calibrate);
+        let err = |name: &'static str, id| {
+            Message::Error(ErrorReport {
+                name: Some(Token::new(name).unwrap()),
+                id,
+                code: ErrorCode::Io,
+                text: Text::new("bus timeout"),
+            })
+        };
+        // An episode's ERR answers no command: it is still light's.
+        s.apply(&err("light", None), 10);
+        assert_eq!(s.link(Sensor::Light).errors, 1);
+        assert_eq!(s.link(Sensor::Light).last_error.as_ref().unwrap().op, None);
+        assert_eq!(s.banner().unwrap().text, "light: error: io (bus timeout)");
+        // Light's ERR with the id of motion's command is light's, and
+        // leaves motion's command waiting for its answer.
+        s.apply(&err("light", Some(7)), 20);
+        assert_eq!(s.link(Sensor::Light).errors, 2);
+        assert_eq!(s.link(Sensor::Motion).errors, 0);
+        s.apply(&err("motion", Some(7)), 30);
+        let last = s.link(Sensor::Motion).last_error.clone().unwrap();
+        assert_eq!(last.op, Some(OpKind::Calibrate));
+        // Another process's ERR is nobody's link, but says who sent it.
+        s.apply(&err("log", None), 40);
+        assert_eq!(s.unattributed_errors(), 1);
+        assert_eq!(s.banner().unwrap().text, "log: error: io (bus timeout)");
+        assert_eq!(
+            s.link(Sensor::Light).errors + s.link(Sensor::Motion).errors,
+            3
+        );
+    }
+
+    #[test]
+    fn a_hello_that_answers_ours_after_the_sensors_own_repeats_it() {
+        let mut s = state();
+        s.command_sent(Sensor::Motion, 1, &CommandOp::Hello);
+        let hello = Hello {
+            name: Token::new("motion").unwrap(),
+            version: Token::new("0.1.0").unwrap(),
+            protocol: 1,
+        };
+        // The sensor's own HELLO as it starts, then its answer to ours.
+        assert!(!s.repeats_hello(&hello));
+        s.apply(&Message::Hello(hello), 10);
+        assert!(s.repeats_hello(&hello));
+        s.apply(&Message::Hello(hello), 11);
+        s.apply(
+            &Message::Ack(Ack {
+                id: 1,
+                op: OpKind::Hello,
+            }),
+            12,
+        );
+        // A sensor that starts again later introduces itself anew.
+        assert!(!s.repeats_hello(&hello));
+        // Light's HELLO is not motion's.
+        s.command_sent(Sensor::Light, 2, &CommandOp::Hello);
+        s.apply(&Message::Hello(hello), 20);
+        let light = Hello {
+            name: Token::new("light").unwrap(),
+            ..hello
+        };
+        assert!(!s.repeats_hello(&light));
     }
 
     #[test]

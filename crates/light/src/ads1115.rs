@@ -8,13 +8,13 @@
 //!   even with the datasheet's 10 % slow oscillator); with ALERT/RDY on a
 //!   GPIO line, at least the sample rate, and the samples come at the data
 //!   rate (8, 16, 32, 64, 128, 250, 475 or 860 Hz: a rate in between is
-//!   rounded up, and [`Ads1115Light::sample_rate_hz`] says which).
+//!   rounded up, and [`SensorDevice::sample_rate_hz`] says which).
 //! - The PGA starts at the narrowest range that holds the divider's supply
 //!   (±4.096 V for 3.3 V: the power-on ±2.048 V clips in room light).
 //! - Each sample reads the conversion register, then the config register:
 //!   a part that lost power comes back in its power-on configuration,
-//!   which the read-back notices at once ([`DeviceFault::ConfigLost`],
-//!   retried by a re-init) instead of sending stale or mis-scaled values.
+//!   which the read-back notices at once ([`Fault::ConfigLost`], retried
+//!   by a re-init) instead of sending stale or mis-scaled values.
 //! - **Saturation**: a conversion at the top of the scale reads `raw=32767`
 //!   (the ADS1115's full-scale code, which no reading inside the range
 //!   gives); `lux` is then the illuminance at full scale, a lower bound.
@@ -23,16 +23,14 @@
 //! - After a change of range or data rate the next sample is skipped (it
 //!   may be the last conversion made with the old setting).
 
-use std::fmt;
 use std::time::Duration;
 
-use embedded_hal::i2c::I2c;
+use sensor_node::{DeviceError, Fault, Refusal, Reply, SensorDevice};
 use sensors::ads1115::convert::{Divider, LdrModel, ldr_reading};
 use sensors::ads1115::{self, Address, Ads1115, Channel, Config, DataRate, Pga, ReadyPolarity};
 use wire::{CommandOp, LightSample};
 
-use crate::InvalidSetting;
-use crate::fault::{DeviceFault, Rejection};
+use crate::{Bus, InvalidSetting};
 
 /// The fastest sample rate: the ADS1115's fastest data rate.
 pub const MAX_RATE_HZ: u32 = 860;
@@ -98,6 +96,7 @@ impl Default for Ads1115Settings {
 /// use std::sync::Arc;
 /// use std::time::Duration;
 /// use light::ads1115::{Ads1115Light, Ads1115Settings};
+/// use sensor_node::SensorDevice;
 /// use sensor_sim::{Ads1115Model, ManualClock, Noise, Scenario};
 ///
 /// let clock = ManualClock::new();
@@ -120,14 +119,11 @@ pub struct Ads1115Light<I2C> {
     skip: u8,
 }
 
-impl<I2C> Ads1115Light<I2C>
-where
-    I2C: I2c,
-    I2C::Error: fmt::Display,
-{
+impl<I2C: Bus> Ads1115Light<I2C> {
     /// An adapter for the ADS1115 on `bus` (named `bus_name` in messages,
-    /// e.g. `/dev/i2c-1`). Sends nothing until [`Ads1115Light::start`].
-    /// Fails if the rate is out of 1..=[`MAX_RATE_HZ`].
+    /// e.g. `/dev/i2c-1`). Sends nothing until it is started
+    /// ([`SensorDevice::start`]). Fails if the rate is out of
+    /// 1..=[`MAX_RATE_HZ`].
     pub fn new(
         bus: I2C,
         bus_name: &str,
@@ -159,22 +155,84 @@ where
         data_rate_for(self.settings.rate_hz, self.settings.ready_pin.is_some())
     }
 
-    /// Samples per second: the rate asked for with a timer; with
-    /// ALERT/RDY pacing, the data rate (which is what paces).
-    pub fn sample_rate_hz(&self) -> u32 {
-        if self.settings.ready_pin.is_some() {
-            self.data_rate().sps()
-        } else {
-            self.settings.rate_hz
-        }
+    /// `gain fs=MV`: a full-scale range of the PGA; `gain=` and `it=` are
+    /// the VEML7700's.
+    fn set_range(&mut self, fullscale_mv: Option<u16>, others: bool) -> Result<Reply, Refusal> {
+        let only_fs =
+            format!("the ADS1115 takes gain {RANGES_TEXT}; gain= and it= are the VEML7700's");
+        let (Some(mv), false) = (fullscale_mv, others) else {
+            return Err(Refusal::bad_argument(only_fs));
+        };
+        let pga = Pga::from_full_scale_mv(mv).ok_or_else(|| {
+            Refusal::bad_argument(format!(
+                "fs={mv}: the ADS1115's full-scale ranges are {RANGES_TEXT}"
+            ))
+        })?;
+        self.adc
+            .set_pga(pga)
+            .map_err(|e| self.fault("set the range", e))?;
+        self.pga = pga;
+        self.skip = 1;
+        Ok(Reply::Done)
     }
+
+    /// `rate hz=N`: the data rate follows when it has to.
+    fn set_rate(&mut self, hz: u32) -> Result<Reply, Refusal> {
+        check_rate(hz).map_err(Refusal::bad_argument)?;
+        let pin = self.settings.ready_pin.is_some();
+        let data_rate = data_rate_for(hz, pin);
+        if data_rate != self.data_rate() {
+            self.adc
+                .set_data_rate(data_rate)
+                .map_err(|e| self.fault("set the data rate", e))?;
+            self.skip = 1;
+        }
+        self.settings.rate_hz = hz;
+        Ok(Reply::Done)
+    }
+
+    /// Writes the config register again (the same word) and reads it back.
+    fn self_test(&mut self) -> Result<Reply, Refusal> {
+        let data_rate = self.data_rate();
+        self.adc
+            .set_data_rate(data_rate)
+            .map_err(|e| self.fault("selftest: write the config register", e))?;
+        self.adc
+            .verify_config()
+            .map_err(|e| self.fault("selftest: read back the config register", e))?;
+        Ok(Reply::Done)
+    }
+
+    /// A driver error as a fault of this device during `operation`.
+    fn fault(&self, operation: &'static str, error: ads1115::Error<I2C::Error>) -> DeviceError {
+        let fault = match error {
+            ads1115::Error::I2c(e) => Fault::Bus {
+                detail: e.to_string(),
+            },
+            ads1115::Error::ConfigMismatch { written, read } => Fault::ConfigLost {
+                register: "config register",
+                written,
+                read,
+            },
+            // Continuous mode never polls a single shot; kept for
+            // completeness with the driver's own words.
+            e @ ads1115::Error::NoConversionStarted => Fault::Bus {
+                detail: e.to_string(),
+            },
+        };
+        DeviceError::new(self.device.clone(), operation, fault)
+    }
+}
+
+impl<I2C: Bus> SensorDevice for Ads1115Light<I2C> {
+    type Sample = LightSample;
 
     /// Configures the part (AIN0, range, data rate, ALERT/RDY) and starts
     /// continuous conversion; reads the config back. Returns the time to
     /// the first conversion. A part that does not hold what was written is
-    /// [`DeviceFault::WrongPart`] (the ADS1115 has no ID register: this is
-    /// the identity check).
-    pub fn start(&mut self) -> Result<Duration, DeviceFault> {
+    /// [`Fault::WrongPart`] (the ADS1115 has no ID register: this is the
+    /// identity check).
+    fn start(&mut self) -> Result<Duration, DeviceError> {
         let config = Config {
             channel: Channel::A0,
             pga: self.pga,
@@ -191,14 +249,16 @@ where
         match self.adc.verify_config() {
             Ok(()) => {}
             Err(ads1115::Error::ConfigMismatch { written, read }) => {
-                return Err(DeviceFault::WrongPart {
-                    device: self.device.clone(),
-                    operation: "read back the config register",
-                    detail: format!(
-                        "it reads {read:#06x} after {written:#06x} was written: \
-                         this is not an ADS1115; check --part and --address"
-                    ),
-                });
+                return Err(DeviceError::new(
+                    self.device.clone(),
+                    "read back the config register",
+                    Fault::WrongPart {
+                        detail: format!(
+                            "it reads {read:#06x} after {written:#06x} was written: \
+                             this is not an ADS1115; check --part and --address"
+                        ),
+                    },
+                ));
             }
             Err(e) => return Err(self.fault("read back the config register", e)),
         }
@@ -206,9 +266,19 @@ where
         Ok(wait)
     }
 
+    /// Samples per second: the rate asked for with a timer; with
+    /// ALERT/RDY pacing, the data rate (which is what paces).
+    fn sample_rate_hz(&self) -> u32 {
+        if self.settings.ready_pin.is_some() {
+            self.data_rate().sps()
+        } else {
+            self.settings.rate_hz
+        }
+    }
+
     /// Reads the latest conversion and converts it to a `LIGHT` sample;
     /// `None` for the one sample skipped after a configuration change.
-    pub fn sample(&mut self, seq: u32, t_us: u64) -> Result<Option<LightSample>, DeviceFault> {
+    fn sample(&mut self, seq: u32, t_us: u64) -> Result<Option<LightSample>, DeviceError> {
         let counts = self
             .adc
             .read_conversion()
@@ -230,98 +300,32 @@ where
         }))
     }
 
-    /// `gain fs=MV`, `rate hz=N` and `selftest`; `range` and `cal` are
-    /// unsupported. A bus error while doing it is `ERR io`.
-    pub fn command(&mut self, op: &CommandOp) -> Result<(), Rejection> {
+    /// `gain fs=MV`, `rate hz=N` and `selftest`; `gain gain=auto`,
+    /// `range` and `cal` are unsupported. A bus error while doing it is
+    /// `ERR io`.
+    fn command(&mut self, op: &CommandOp) -> Result<Reply, Refusal> {
         match *op {
             CommandOp::SetGain {
                 fullscale_mv,
                 gain_milli,
                 integration_ms,
-            } => {
-                let only_fs = format!(
-                    "the ADS1115 takes gain {RANGES_TEXT}; gain= and it= are the VEML7700's"
-                );
-                if gain_milli.is_some() || integration_ms.is_some() {
-                    return Err(Rejection::bad_argument(only_fs));
-                }
-                let Some(mv) = fullscale_mv else {
-                    return Err(Rejection::bad_argument(only_fs));
-                };
-                let pga = Pga::from_full_scale_mv(mv).ok_or_else(|| {
-                    Rejection::bad_argument(format!(
-                        "fs={mv}: the ADS1115's full-scale ranges are {RANGES_TEXT}"
-                    ))
-                })?;
-                self.adc
-                    .set_pga(pga)
-                    .map_err(|e| Rejection::io(&self.fault("set the range", e)))?;
-                self.pga = pga;
-                self.skip = 1;
-                Ok(())
-            }
-            CommandOp::SetRate { hz } => {
-                check_rate(hz).map_err(Rejection::bad_argument)?;
-                let pin = self.settings.ready_pin.is_some();
-                let data_rate = data_rate_for(hz, pin);
-                if data_rate != self.data_rate() {
-                    self.adc
-                        .set_data_rate(data_rate)
-                        .map_err(|e| Rejection::io(&self.fault("set the data rate", e)))?;
-                    self.skip = 1;
-                }
-                self.settings.rate_hz = hz;
-                Ok(())
-            }
+            } => self.set_range(
+                fullscale_mv,
+                gain_milli.is_some() || integration_ms.is_some(),
+            ),
+            CommandOp::SetRate { hz } => self.set_rate(hz),
             CommandOp::SelfTest => self.self_test(),
-            CommandOp::SetRange { .. } => Err(Rejection::unsupported(format!(
+            CommandOp::AutoGain => Err(Refusal::unsupported(format!(
+                "the ADS1115 has no automatic range: set its full scale with gain {RANGES_TEXT}"
+            ))),
+            CommandOp::SetRange { .. } => Err(Refusal::unsupported(format!(
                 "the ADS1115 has no range setting: its full scale is set with gain {RANGES_TEXT}"
             ))),
-            CommandOp::Calibrate => Err(Rejection::unsupported(
+            CommandOp::Calibrate => Err(Refusal::unsupported(
                 "the ADS1115 light sensor has nothing to calibrate: \
                  the LDR model comes from --ldr-r10, --ldr-gamma and --divider-r",
             )),
-            CommandOp::Hello | CommandOp::Stats => Err(Rejection::internal(format!(
-                "op={} is the loop's, not the device's",
-                op.kind()
-            ))),
-        }
-    }
-
-    /// Writes the config register again (the same word) and reads it back.
-    fn self_test(&mut self) -> Result<(), Rejection> {
-        let data_rate = self.data_rate();
-        self.adc
-            .set_data_rate(data_rate)
-            .map_err(|e| Rejection::io(&self.fault("selftest: write the config register", e)))?;
-        self.adc
-            .verify_config()
-            .map_err(|e| Rejection::io(&self.fault("selftest: read back the config register", e)))
-    }
-
-    /// A driver error as a fault of this device during `operation`.
-    fn fault(&self, operation: &'static str, error: ads1115::Error<I2C::Error>) -> DeviceFault {
-        let device = self.device.clone();
-        match error {
-            ads1115::Error::I2c(e) => DeviceFault::Bus {
-                device,
-                operation,
-                detail: e.to_string(),
-            },
-            ads1115::Error::ConfigMismatch { written, read } => DeviceFault::ConfigLost {
-                device,
-                operation,
-                register: "config register",
-                written,
-                read,
-            },
-            // Continuous mode never polls a single shot; kept for
-            // completeness with the driver's own words.
-            e @ ads1115::Error::NoConversionStarted => DeviceFault::Bus {
-                device,
-                operation,
-                detail: e.to_string(),
-            },
+            CommandOp::Hello | CommandOp::Stats => Err(Refusal::not_a_device_command(op)),
         }
     }
 }

@@ -15,7 +15,8 @@ usage: appliance-light --rx FD --tx FD --device DEVICE [OPTIONS]
 
 The ambient light sensor process: samples an ADS1115 reading an LDR, or a
 VEML7700, and sends LIGHT frames; answers CMD frames (hello, stats, rate,
-gain, selftest).
+gain, selftest). gain: ADS1115 fs=MV; VEML7700 gain=MILLI and/or it=MS fix
+the setting, gain=auto turns auto-ranging (the default) back on.
 
   --rx FD              read end of the command pipe
   --tx FD              write end of the pipe to the GUI

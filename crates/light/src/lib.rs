@@ -3,10 +3,11 @@
 //! VEML7700 light sensor ([`veml7700`]), on a Linux I2C bus or on the
 //! simulated board (`--device sim:SCENARIO`), and sends `LIGHT` frames
 //! (illuminance in milli-lux and the raw counts) to the GUI. The device
-//! adapters here bring the part up, take one sample per data-ready event
-//! and handle the light commands (`gain`, `rate`, `selftest`); the poll
-//! loop, its pipes, heartbeats, statistics and error recovery are the
-//! shared `sensor-node` runtime's.
+//! adapters here are the shared `sensor-node` runtime's
+//! [`sensor_node::SensorDevice`]s: they bring the part up, take one sample
+//! per data-ready event and handle the light commands (`gain`, `rate`,
+//! `selftest`); the poll loop, its pipes, heartbeats, statistics and error
+//! recovery are the runtime's.
 //!
 //! # Exit codes
 //!
@@ -19,21 +20,19 @@
 //! | 74 ([`EXIT_IO`]) | reading or writing a pipe failed |
 //!
 //! The 69 at start comes after one line on stderr naming the device, what
-//! failed and what to check, e.g. `appliance-light: light: device
-//! unavailable: 5 start attempts over 150 ms failed, the last with: VEML7700
-//! at /dev/i2c-1 0x10: read the ID register: ...: check that the VEML7700
-//! is powered and wired to /dev/i2c-1 and answers at 0x10 ...`.
+//! failed and what to check, e.g. `appliance-light: device unavailable: 5
+//! start attempts over 150 ms failed, the last with: VEML7700 at
+//! /dev/i2c-1 0x10: read the ID register: ...: check that the VEML7700 is
+//! powered and wired to /dev/i2c-1 and answers at 0x10 ...`.
 
 pub mod ads1115;
 pub mod args;
-pub mod fault;
 mod process;
 mod shared_bus;
 pub mod veml7700;
 
 pub use args::{DeviceSpec, HELP, Options, Parsed, Part, ReadyLine, UsageError, parse};
-pub use fault::{DeviceFault, Rejection};
-pub use process::{LightDevice, LightSensor, run};
+pub use process::run;
 
 /// Exit code on SIGTERM or SIGINT.
 pub const EXIT_OK: u8 = 0;
@@ -46,6 +45,12 @@ pub const EXIT_IO: u8 = 74;
 
 /// The program name, at the start of every diagnostic.
 pub const PROGRAM: &str = "appliance-light";
+
+/// The bus an adapter runs on: an embedded-hal I2C bus whose errors have a
+/// text for messages (`board_io::I2cBus`, a simulated part, a mock bus).
+pub trait Bus: embedded_hal::i2c::I2c<Error: std::fmt::Display> {}
+
+impl<B: embedded_hal::i2c::I2c<Error: std::fmt::Display>> Bus for B {}
 
 /// A setting an adapter cannot be built with (a rate out of range); the
 /// text says what is allowed.

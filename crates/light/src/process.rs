@@ -1,149 +1,20 @@
-//! The process around the adapters: each adapter as a
-//! [`sensor_node::SensorDevice`], and [`run`], which takes the pipe ends,
-//! opens the device (a Linux I2C bus or the simulated board) and hands it
-//! to the shared loop.
+//! The process around the adapters: [`run`] takes the pipe ends, opens
+//! the device (a Linux I2C bus or the simulated board) and hands its
+//! adapter to the shared loop.
 
-use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
 
 use board_io::{Edge, I2cBus, ReadySource};
-use embedded_hal::i2c::I2c;
 use pipe_ends::{End, PipeEnd};
-use sensor_node::{DataReady, DeviceError, Node, NodeConfig, Output, Refusal, Reply, SensorDevice};
+use sensor_node::{DataReady, Node, NodeConfig, Output, SensorDevice};
 use sensor_sim::{Ads1115Model, LdrCircuit, MonotonicClock, Scenario, Veml7700Model};
 use sensors::ads1115::{Address, ReadyPolarity};
-use wire::{CommandOp, LightSample, Message};
 
 use crate::ads1115::{Ads1115Light, Ads1115Settings};
 use crate::args::{DeviceSpec, Options, Part};
-use crate::fault::{DeviceFault, Rejection};
 use crate::veml7700::{Veml7700Light, Veml7700Settings};
-use crate::{EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE, InvalidSetting, report};
-
-/// What the loop needs of a light sensor adapter; both adapters have it.
-pub trait LightSensor {
-    /// The part and where it is, for messages.
-    fn device(&self) -> &str;
-    /// Brings the part up; the wait before the first valid sample.
-    fn start(&mut self) -> Result<Duration, DeviceFault>;
-    /// Samples per second.
-    fn sample_rate_hz(&self) -> u32;
-    /// One sample, or `None` when there is nothing new.
-    fn sample(&mut self, seq: u32, t_us: u64) -> Result<Option<LightSample>, DeviceFault>;
-    /// A device command (`gain`, `rate`, `selftest`, ...).
-    fn command(&mut self, op: &CommandOp) -> Result<(), Rejection>;
-}
-
-impl<I2C> LightSensor for Ads1115Light<I2C>
-where
-    I2C: I2c,
-    I2C::Error: fmt::Display,
-{
-    fn device(&self) -> &str {
-        Ads1115Light::device(self)
-    }
-    fn start(&mut self) -> Result<Duration, DeviceFault> {
-        Ads1115Light::start(self)
-    }
-    fn sample_rate_hz(&self) -> u32 {
-        Ads1115Light::sample_rate_hz(self)
-    }
-    fn sample(&mut self, seq: u32, t_us: u64) -> Result<Option<LightSample>, DeviceFault> {
-        Ads1115Light::sample(self, seq, t_us)
-    }
-    fn command(&mut self, op: &CommandOp) -> Result<(), Rejection> {
-        Ads1115Light::command(self, op)
-    }
-}
-
-impl<I2C> LightSensor for Veml7700Light<I2C>
-where
-    I2C: I2c,
-    I2C::Error: fmt::Display,
-{
-    fn device(&self) -> &str {
-        Veml7700Light::device(self)
-    }
-    fn start(&mut self) -> Result<Duration, DeviceFault> {
-        Veml7700Light::start(self)
-    }
-    fn sample_rate_hz(&self) -> u32 {
-        Veml7700Light::sample_rate_hz(self)
-    }
-    fn sample(&mut self, seq: u32, t_us: u64) -> Result<Option<LightSample>, DeviceFault> {
-        Veml7700Light::sample(self, seq, t_us)
-    }
-    fn command(&mut self, op: &CommandOp) -> Result<(), Rejection> {
-        Veml7700Light::command(self, op)
-    }
-}
-
-/// A light sensor adapter under its process name: the loop's device.
-#[derive(Debug)]
-pub struct LightDevice<S> {
-    name: String,
-    sensor: S,
-    /// What to check when the part does not answer at start.
-    absent_hint: String,
-}
-
-impl<S: LightSensor> LightDevice<S> {
-    /// `sensor` named `name` in frames; `absent_hint` is added to a bus
-    /// error at bring-up (what to check: wiring, address, scenario).
-    pub fn new(name: impl Into<String>, sensor: S, absent_hint: impl Into<String>) -> Self {
-        Self {
-            name: name.into(),
-            sensor,
-            absent_hint: absent_hint.into(),
-        }
-    }
-
-    /// The adapter.
-    pub fn sensor(&self) -> &S {
-        &self.sensor
-    }
-}
-
-impl<S: LightSensor> SensorDevice for LightDevice<S> {
-    fn name(&self) -> &str {
-        &self.name
-    }
-
-    fn start(&mut self) -> Result<Duration, DeviceError> {
-        self.sensor.start().map_err(|fault| match fault {
-            DeviceFault::Bus { .. } => DeviceError::Io(format!("{fault}: {}", self.absent_hint)),
-            fault => device_error(fault),
-        })
-    }
-
-    fn sample_rate_hz(&self) -> u32 {
-        self.sensor.sample_rate_hz()
-    }
-
-    fn sample(&mut self, seq: u32, t_us: u64) -> Result<Option<Message<'static>>, DeviceError> {
-        self.sensor
-            .sample(seq, t_us)
-            .map(|sample| sample.map(Message::Light))
-            .map_err(device_error)
-    }
-
-    fn command(&mut self, op: &CommandOp) -> Result<Reply, Refusal> {
-        self.sensor
-            .command(op)
-            .map(|()| Reply::Done)
-            .map_err(|r| Refusal::new(r.code, r.text))
-    }
-}
-
-fn device_error(fault: DeviceFault) -> DeviceError {
-    if fault.is_identity() {
-        DeviceError::Identity(fault.to_string())
-    } else {
-        DeviceError::Io(fault.to_string())
-    }
-}
+use crate::{EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE, InvalidSetting, PROGRAM, report};
 
 /// Why the process could not get going; each is one line on stderr.
 #[derive(Debug, thiserror::Error)]
@@ -255,16 +126,19 @@ struct Pipes {
     tx: PipeEnd,
 }
 
-/// Runs the loop; the exit code.
-fn serve<S: LightSensor>(
+/// Runs the loop; the exit code. `check` says what to check when the part
+/// does not answer.
+fn serve<D: SensorDevice>(
     options: &Options,
     pipes: Pipes,
-    sensor: S,
-    absent_hint: String,
+    device: D,
+    check: String,
     ready: DataReady,
 ) -> u8 {
-    let device = LightDevice::new(&options.name, sensor, absent_hint);
     let config = NodeConfig {
+        name: options.name.clone(),
+        program: PROGRAM,
+        check: Some(check),
         outputs: vec![Output::new("--tx", pipes.tx)],
         commands: Some(pipes.rx.into()),
         ready,

@@ -8,8 +8,8 @@
 //!   means anything: until then [`Veml7700Light::sample`] returns
 //!   `Ok(None)`, and the loop sends nothing.
 //! - `gain gain=MILLI it=MS` fixes the gain and integration time and turns
-//!   the ranging off (a missing one keeps its value); there is no command
-//!   back to auto-ranging: a restart of the process starts it again.
+//!   the ranging off (a missing one keeps its value); `gain gain=auto`
+//!   turns it back on, from the ladder's start as at start-up.
 //! - **One reading per integration**: the sensor has no data-ready pin, so
 //!   a timer paces the loop; a sample is sent only when at least 90 % of
 //!   the integration time has passed since the last one (the 10 % absorbs
@@ -18,24 +18,23 @@
 //!   setting at most one sample per integration (1000 / IT ms).
 //! - Each sample first reads ALS_CONF_0 back: a sensor that lost power is
 //!   shut down in its power-on state, and its ALS register would read
-//!   stale counts; the read-back notices ([`DeviceFault::ConfigLost`]).
+//!   stale counts; the read-back notices ([`Fault::ConfigLost`]).
 //! - **Saturation**: ALS counts at 65535 read `raw=65535`; `lux` is then a
 //!   lower bound. Auto-ranging avoids it except past the ladder's end
 //!   (about 140 klx linear at ×1/8, 25 ms).
 //! - The bring-up checks the ID register (0x07): its low byte is 0x81 on a
 //!   VEML7700.
 
-use std::fmt;
 use std::time::Duration;
 
 use embedded_hal::i2c::I2c;
+use sensor_node::{DeviceError, Fault, Refusal, Reply, SensorDevice};
 use sensors::veml7700::register::{self as reg, als_conf};
 use sensors::veml7700::{self, AutoLux, Gain, IntegrationTime, Setting, Veml7700};
 use wire::{CommandOp, LightSample};
 
-use crate::InvalidSetting;
-use crate::fault::{DeviceFault, Rejection};
 use crate::shared_bus::SharedBus;
+use crate::{Bus, InvalidSetting};
 
 /// The fastest sample rate.
 pub const MAX_RATE_HZ: u32 = 10;
@@ -85,6 +84,7 @@ impl Default for Veml7700Settings {
 /// ```
 /// use std::sync::Arc;
 /// use light::veml7700::{Veml7700Light, Veml7700Settings};
+/// use sensor_node::SensorDevice;
 /// use sensor_sim::{ManualClock, Noise, Scenario, SimClock, Veml7700Model};
 ///
 /// let clock = ManualClock::new();
@@ -113,14 +113,10 @@ pub struct Veml7700Light<I2C> {
     last_sample_us: Option<u64>,
 }
 
-impl<I2C> Veml7700Light<I2C>
-where
-    I2C: I2c,
-    I2C::Error: fmt::Display,
-{
+impl<I2C: Bus> Veml7700Light<I2C> {
     /// An adapter for the VEML7700 on `bus` (named `bus_name` in messages).
-    /// Sends nothing until [`Veml7700Light::start`]. Fails if the rate is
-    /// out of range for the settings.
+    /// Sends nothing until it is started ([`SensorDevice::start`]). Fails
+    /// if the rate is out of range for the settings.
     pub fn new(
         bus: I2C,
         bus_name: &str,
@@ -154,52 +150,159 @@ where
         self.als.setting()
     }
 
-    /// Samples per second (the timer's rate; see the module docs for
-    /// slow integrations).
-    pub fn sample_rate_hz(&self) -> u32 {
-        self.settings.rate_hz
+    /// `gain gain=MILLI it=MS`: a fixed setting, auto-ranging off.
+    fn set_gain(
+        &mut self,
+        fullscale_mv: Option<u16>,
+        gain_milli: Option<u32>,
+        integration_ms: Option<u16>,
+    ) -> Result<Reply, Refusal> {
+        if fullscale_mv.is_some() {
+            return Err(Refusal::bad_argument(format!(
+                "the VEML7700 has no fs=: it takes {GAINS_TEXT} and {TIMES_TEXT}, or gain=auto"
+            )));
+        }
+        let current = self.als.setting();
+        let gain = match gain_milli {
+            None => current.gain,
+            Some(milli) => u16::try_from(milli)
+                .ok()
+                .and_then(Gain::from_millis)
+                .ok_or_else(|| {
+                    Refusal::bad_argument(format!(
+                        "gain={milli}: the VEML7700's gains are {GAINS_TEXT}, or gain=auto"
+                    ))
+                })?,
+        };
+        let integration_time = match integration_ms {
+            None => current.integration_time,
+            Some(ms) => IntegrationTime::from_millis(ms).ok_or_else(|| {
+                Refusal::bad_argument(format!(
+                    "it={ms}: the VEML7700's integration times are {TIMES_TEXT}"
+                ))
+            })?,
+        };
+        self.apply(
+            Ranging::Fixed(Setting::new(gain, integration_time)),
+            "set gain and integration time",
+        )
     }
+
+    /// Writes the setting `ranging` starts from (auto-ranging starts from
+    /// [`Setting::AUTO_RANGE_START`]); the next samples wait for it to
+    /// settle.
+    fn apply(&mut self, ranging: Ranging, operation: &'static str) -> Result<Reply, Refusal> {
+        let setting = match ranging {
+            Ranging::Auto => Setting::AUTO_RANGE_START,
+            Ranging::Fixed(setting) => setting,
+        };
+        let wait = self
+            .als
+            .set_setting(setting)
+            .map_err(|e| self.driver_fault(operation, e))?;
+        self.settings.ranging = ranging;
+        self.settle_pending = Some(wait);
+        Ok(Reply::Done)
+    }
+
+    /// Reads the ID register and ALS_CONF_0 and checks both.
+    fn self_test(&mut self) -> Result<Reply, Refusal> {
+        let id = self
+            .read_register(ID_REGISTER)
+            .map_err(|e| self.bus_fault("selftest: read the ID register", &e))?;
+        if id.to_le_bytes()[0] != DEVICE_ID {
+            return Err(Refusal::io(format!(
+                "{}: selftest: the ID register reads {id:#06x}, expected {DEVICE_ID:#04x} \
+                 in the low byte",
+                self.device
+            )));
+        }
+        self.check_config("selftest: read back ALS_CONF_0")?;
+        Ok(Reply::Done)
+    }
+
+    /// Reads ALS_CONF_0 and compares it with what the driver last wrote.
+    fn check_config(&mut self, operation: &'static str) -> Result<(), DeviceError> {
+        let read = self
+            .read_register(reg::ALS_CONF_0)
+            .map_err(|e| self.bus_fault(operation, &e))?;
+        let written = expected_conf(self.als.setting(), self.als.is_shut_down());
+        if read == written {
+            Ok(())
+        } else {
+            Err(DeviceError::new(
+                self.device.clone(),
+                operation,
+                Fault::ConfigLost {
+                    register: "ALS_CONF_0",
+                    written,
+                    read,
+                },
+            ))
+        }
+    }
+
+    /// A 16-bit register, LSB first, as the VEML7700 sends it.
+    fn read_register(&mut self, register: u8) -> Result<u16, I2C::Error> {
+        let mut buf = [0u8; 2];
+        self.bus.write_read(reg::ADDRESS, &[register], &mut buf)?;
+        Ok(u16::from_le_bytes(buf))
+    }
+
+    fn bus_fault(&self, operation: &'static str, error: &I2C::Error) -> DeviceError {
+        DeviceError::bus(self.device.clone(), operation, error)
+    }
+
+    fn driver_fault(
+        &self,
+        operation: &'static str,
+        error: veml7700::Error<I2C::Error>,
+    ) -> DeviceError {
+        match error {
+            veml7700::Error::I2c(e) => self.bus_fault(operation, &e),
+            e @ veml7700::Error::ShutDown => DeviceError::bus(self.device.clone(), operation, e),
+        }
+    }
+}
+
+impl<I2C: Bus> SensorDevice for Veml7700Light<I2C> {
+    type Sample = LightSample;
 
     /// Checks the ID register, powers the sensor on with the ranging's
     /// start setting (or the fixed one) and reads the configuration back.
     /// Returns the wait before the first valid reading.
-    pub fn start(&mut self) -> Result<Duration, DeviceFault> {
+    fn start(&mut self) -> Result<Duration, DeviceError> {
         let id = self
             .read_register(ID_REGISTER)
             .map_err(|e| self.bus_fault("read the ID register", &e))?;
         if id.to_le_bytes()[0] != DEVICE_ID {
-            return Err(DeviceFault::WrongPart {
-                device: self.device.clone(),
-                operation: "read the ID register",
-                detail: format!(
-                    "it reads {id:#06x}, a VEML7700 reads {DEVICE_ID:#04x} in the low byte: \
-                     check --part and what is on the bus"
-                ),
-            });
+            return Err(DeviceError::new(
+                self.device.clone(),
+                "read the ID register",
+                Fault::WrongPart {
+                    detail: format!(
+                        "it reads {id:#06x}, a VEML7700 reads {DEVICE_ID:#04x} in the low byte: \
+                         check --part and what is on the bus"
+                    ),
+                },
+            ));
         }
         let wait = match self.settings.ranging {
             Ranging::Auto => self.als.start_auto_range(),
             Ranging::Fixed(setting) => self.als.init(setting),
         }
         .map_err(|e| self.driver_fault("power on", e))?;
-        match self.check_config("read back ALS_CONF_0") {
-            Err(DeviceFault::ConfigLost {
-                device,
-                operation,
-                written,
-                read,
-                ..
-            }) => {
-                return Err(DeviceFault::WrongPart {
-                    device,
-                    operation,
+        if let Err(mut error) = self.check_config("read back ALS_CONF_0") {
+            // Right after it was written: not a reset, another part.
+            if let Fault::ConfigLost { written, read, .. } = error.fault {
+                error.fault = Fault::WrongPart {
                     detail: format!(
                         "ALS_CONF_0 reads {read:#06x} after {written:#06x} was written: \
                          this is not a VEML7700 that works"
                     ),
-                });
+                };
             }
-            other => other?,
+            return Err(error);
         }
         self.settle_pending = None;
         self.settle_until_us = None;
@@ -207,10 +310,16 @@ where
         Ok(wait)
     }
 
+    /// Samples per second (the timer's rate; see the module docs for
+    /// slow integrations).
+    fn sample_rate_hz(&self) -> u32 {
+        self.settings.rate_hz
+    }
+
     /// One sample at `t_us` (the loop's monotonic clock): `None` while a
     /// new setting settles or when the current integration has not ended
     /// since the last sample.
-    pub fn sample(&mut self, seq: u32, t_us: u64) -> Result<Option<LightSample>, DeviceFault> {
+    fn sample(&mut self, seq: u32, t_us: u64) -> Result<Option<LightSample>, DeviceError> {
         if let Some(wait) = self.settle_pending.take() {
             // The command came before `t_us`: waiting from here is safe.
             self.settle_until_us = Some(t_us.saturating_add(micros(wait)));
@@ -251,142 +360,31 @@ where
         }))
     }
 
-    /// `gain gain=MILLI it=MS`, `rate hz=N` and `selftest`; `range` and
-    /// `cal` are unsupported. A bus error while doing it is `ERR io`.
-    pub fn command(&mut self, op: &CommandOp) -> Result<(), Rejection> {
+    /// `gain gain=MILLI it=MS`, `gain gain=auto`, `rate hz=N` and
+    /// `selftest`; `range` and `cal` are unsupported. A bus error while
+    /// doing it is `ERR io`.
+    fn command(&mut self, op: &CommandOp) -> Result<Reply, Refusal> {
         match *op {
             CommandOp::SetGain {
                 fullscale_mv,
                 gain_milli,
                 integration_ms,
             } => self.set_gain(fullscale_mv, gain_milli, integration_ms),
+            CommandOp::AutoGain => self.apply(Ranging::Auto, "start auto-ranging"),
             CommandOp::SetRate { hz } => {
-                check_rate(hz, self.settings.ranging).map_err(Rejection::bad_argument)?;
+                check_rate(hz, self.settings.ranging).map_err(Refusal::bad_argument)?;
                 self.settings.rate_hz = hz;
-                Ok(())
+                Ok(Reply::Done)
             }
             CommandOp::SelfTest => self.self_test(),
-            CommandOp::SetRange { .. } => Err(Rejection::unsupported(format!(
+            CommandOp::SetRange { .. } => Err(Refusal::unsupported(format!(
                 "the VEML7700 has no range setting: set gain and integration time with \
-                 gain {GAINS_TEXT} {TIMES_TEXT}"
+                 gain {GAINS_TEXT} {TIMES_TEXT}, or auto-ranging with gain gain=auto"
             ))),
-            CommandOp::Calibrate => Err(Rejection::unsupported(
+            CommandOp::Calibrate => Err(Refusal::unsupported(
                 "the VEML7700 is factory calibrated: there is nothing to calibrate",
             )),
-            CommandOp::Hello | CommandOp::Stats => Err(Rejection::internal(format!(
-                "op={} is the loop's, not the device's",
-                op.kind()
-            ))),
-        }
-    }
-
-    fn set_gain(
-        &mut self,
-        fullscale_mv: Option<u16>,
-        gain_milli: Option<u32>,
-        integration_ms: Option<u16>,
-    ) -> Result<(), Rejection> {
-        if fullscale_mv.is_some() {
-            return Err(Rejection::bad_argument(format!(
-                "the VEML7700 has no fs=: it takes {GAINS_TEXT} and {TIMES_TEXT}"
-            )));
-        }
-        let current = self.als.setting();
-        let gain = match gain_milli {
-            None => current.gain,
-            Some(milli) => u16::try_from(milli)
-                .ok()
-                .and_then(Gain::from_millis)
-                .ok_or_else(|| {
-                    Rejection::bad_argument(format!(
-                        "gain={milli}: the VEML7700's gains are {GAINS_TEXT}"
-                    ))
-                })?,
-        };
-        let integration_time = match integration_ms {
-            None => current.integration_time,
-            Some(ms) => IntegrationTime::from_millis(ms).ok_or_else(|| {
-                Rejection::bad_argument(format!(
-                    "it={ms}: the VEML7700's integration times are {TIMES_TEXT}"
-                ))
-            })?,
-        };
-        let setting = Setting::new(gain, integration_time);
-        let wait = self
-            .als
-            .set_setting(setting)
-            .map_err(|e| Rejection::io(&self.driver_fault("set gain and integration time", e)))?;
-        self.settings.ranging = Ranging::Fixed(setting);
-        self.settle_pending = Some(wait);
-        Ok(())
-    }
-
-    /// Reads the ID register and ALS_CONF_0 and checks both.
-    fn self_test(&mut self) -> Result<(), Rejection> {
-        let id = self
-            .read_register(ID_REGISTER)
-            .map_err(|e| Rejection::io(&self.bus_fault("selftest: read the ID register", &e)))?;
-        if id.to_le_bytes()[0] != DEVICE_ID {
-            return Err(Rejection {
-                code: wire::ErrorCode::Io,
-                text: format!(
-                    "{}: selftest: the ID register reads {id:#06x}, expected {DEVICE_ID:#04x} \
-                     in the low byte",
-                    self.device
-                ),
-            });
-        }
-        self.check_config("selftest: read back ALS_CONF_0")
-            .map_err(|fault| Rejection::io(&fault))
-    }
-
-    /// Reads ALS_CONF_0 and compares it with what the driver last wrote.
-    fn check_config(&mut self, operation: &'static str) -> Result<(), DeviceFault> {
-        let read = self
-            .read_register(reg::ALS_CONF_0)
-            .map_err(|e| self.bus_fault(operation, &e))?;
-        let written = expected_conf(self.als.setting(), self.als.is_shut_down());
-        if read == written {
-            Ok(())
-        } else {
-            Err(DeviceFault::ConfigLost {
-                device: self.device.clone(),
-                operation,
-                register: "ALS_CONF_0",
-                written,
-                read,
-            })
-        }
-    }
-
-    /// A 16-bit register, LSB first, as the VEML7700 sends it.
-    fn read_register(&mut self, register: u8) -> Result<u16, I2C::Error> {
-        let mut buf = [0u8; 2];
-        self.bus.write_read(reg::ADDRESS, &[register], &mut buf)?;
-        Ok(u16::from_le_bytes(buf))
-    }
-
-    fn bus_fault(&self, operation: &'static str, error: &I2C::Error) -> DeviceFault {
-        DeviceFault::Bus {
-            device: self.device.clone(),
-            operation,
-            detail: error.to_string(),
-        }
-    }
-
-    fn driver_fault(
-        &self,
-        operation: &'static str,
-        error: veml7700::Error<I2C::Error>,
-    ) -> DeviceFault {
-        let detail = match error {
-            veml7700::Error::I2c(e) => e.to_string(),
-            e @ veml7700::Error::ShutDown => e.to_string(),
-        };
-        DeviceFault::Bus {
-            device: self.device.clone(),
-            operation,
-            detail,
+            CommandOp::Hello | CommandOp::Stats => Err(Refusal::not_a_device_command(op)),
         }
     }
 }

@@ -10,7 +10,7 @@ use std::time::Duration;
 use common::{assert_lux_near, at};
 use embedded_hal_mock::eh1::i2c::{Mock, Transaction};
 use light::ads1115::{Ads1115Light, Ads1115Settings};
-use light::{DeviceFault, Rejection};
+use sensor_node::{Fault, Refusal, SensorDevice};
 use sensor_sim::{Ads1115Model, ManualClock, Noise, Scenario};
 use sensors::ads1115::{DataRate, Pga, ReadyPolarity};
 use wire::{CommandOp, ErrorCode};
@@ -213,7 +213,7 @@ fn selftest_passes_on_the_part_and_fails_when_it_is_gone() {
     let mut r = started("0s light level lux=300\n2s light fault vanish");
     r.light.command(&CommandOp::SelfTest).unwrap();
     at(&r.clock, Duration::from_secs(3));
-    let e: Rejection = r.light.command(&CommandOp::SelfTest).unwrap_err();
+    let e: Refusal = r.light.command(&CommandOp::SelfTest).unwrap_err();
     assert_eq!(e.code, ErrorCode::Io);
     assert!(e.text.contains("ADS1115 at sim 0x48"), "{}", e.text);
 }
@@ -226,10 +226,10 @@ fn a_reset_part_is_noticed_and_recovers_after_a_restart() {
     let t = at(&r.clock, Duration::from_millis(1500));
     let fault = r.light.sample(1, t).unwrap_err();
     assert!(
-        matches!(fault, DeviceFault::ConfigLost { read: 0x8583, .. }),
+        matches!(fault.fault, Fault::ConfigLost { read: 0x8583, .. }),
         "{fault}"
     );
-    assert!(!fault.is_identity());
+    assert!(!fault.is_wrong_part());
     assert!(fault.to_string().contains("reset"), "{fault}");
     // What the loop does: start again after a backoff.
     let wait = r.light.start().unwrap();
@@ -249,8 +249,8 @@ fn a_missing_part_is_a_bus_fault_naming_it() {
         Ads1115Settings::default(),
     );
     let fault = r.light.start().unwrap_err();
-    assert!(matches!(fault, DeviceFault::Bus { .. }), "{fault}");
-    assert!(!fault.is_identity());
+    assert!(matches!(fault.fault, Fault::Bus { .. }), "{fault}");
+    assert!(!fault.is_wrong_part());
     let text = fault.to_string();
     assert!(
         text.starts_with("ADS1115 at sim 0x48: configure:"),
@@ -271,7 +271,7 @@ fn a_part_that_does_not_keep_its_config_is_the_wrong_part() {
     let mut light =
         Ads1115Light::new(bus.clone(), "/dev/i2c-1", Ads1115Settings::default()).expect("settings");
     let fault = light.start().unwrap_err();
-    assert!(fault.is_identity(), "{fault}");
+    assert!(fault.is_wrong_part(), "{fault}");
     assert!(fault.to_string().contains("not an ADS1115"), "{fault}");
     bus.done();
 }

@@ -46,6 +46,7 @@ enum Got {
         op: String,
     },
     Err {
+        name: Option<String>,
         id: Option<u32>,
         code: ErrorCode,
         text: String,
@@ -74,6 +75,7 @@ impl Got {
                 op: a.op.to_string(),
             },
             Message::Error(e) => Got::Err {
+                name: e.name.map(|n| n.as_str().to_owned()),
                 id: e.id,
                 code: e.code,
                 text: e.text.to_string(),
@@ -330,7 +332,13 @@ fn assert_ack(got: &Got, op: &str) {
 #[track_caller]
 fn assert_err(got: &Got, code: ErrorCode, names: &str) {
     match got {
-        Got::Err { code: c, text, .. } => {
+        Got::Err {
+            name,
+            code: c,
+            text,
+            ..
+        } => {
+            assert_eq!(name.as_deref(), Some("light"), "the ERR names its sender");
             assert_eq!(*c, code, "{text}");
             assert!(text.contains(names), "`{text}` does not name `{names}`");
         }
@@ -439,6 +447,11 @@ fn ads1115_answers_every_command() {
         ErrorCode::BadArgument,
         "fs=",
     );
+    assert_err(
+        &light.command(16, "op=gain gain=auto"),
+        ErrorCode::Unsupported,
+        "fs=",
+    );
     assert_ack(&light.command(15, "op=selftest"), "selftest");
     // Samples still come, in sequence, at the widest range.
     let samples = light.samples(4);
@@ -486,6 +499,19 @@ fn veml7700_answers_every_command() {
     for sample in &samples {
         assert_lux_near(sample, 300.0, ADS1115_TOLERANCE_PERCENT);
     }
+    // Back to auto-ranging: 10 Hz is allowed again, and samples come.
+    assert_err(
+        &light.command(18, "op=gain gain=auto it=100"),
+        ErrorCode::BadCommand,
+        "conflicts",
+    );
+    assert_ack(&light.command(19, "op=gain gain=auto"), "gain");
+    assert_ack(&light.command(20, "op=rate hz=10"), "rate");
+    let samples = light.samples(2);
+    assert_seq_increasing(&samples);
+    for sample in &samples {
+        assert_lux_near(sample, 300.0, VEML7700_TOLERANCE_PERCENT);
+    }
     let (status, stderr) = light.terminate();
     assert_eq!(status.code(), Some(0), "{stderr}");
 }
@@ -523,6 +549,32 @@ fn recovers_from(part: &str, fault: &str, tolerance: f64) {
     let (status, stderr) = light.terminate();
     assert_eq!(status.code(), Some(0), "{stderr}");
     assert!(stderr.contains("re-initialising"), "{stderr}");
+}
+
+/// A NACK burst of 10 transactions while sampling: the sample and nine
+/// re-inits fail. Three quick retries come first, so the backoff takes 7
+/// steps (10 to 640 ms, 1.3 s in all) where a step per failure took 10
+/// (up to 2 s each, 6.5 s in all).
+#[test]
+fn a_nack_burst_gets_quick_retries_before_the_backoff() {
+    let scenario = Scenario::temp(
+        "nack-burst",
+        "0s light level lux=300\n1500ms light fault nack count=10\n",
+    );
+    let light = spawn("ads1115", &scenario, &[]);
+    light.ready();
+    let (err, _) = light.until("ERR code=io", |g| matches!(g, Got::Err { .. }));
+    assert_err(&err, ErrorCode::Io, "did not acknowledge");
+    light.ready();
+    let after = light.samples(2);
+    assert_seq_increasing(&after);
+    let (status, stderr) = light.terminate();
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("appliance-light: device back after 10 failures in ")
+            && stderr.contains(" ms (3 quick retries, 7 backoff steps)"),
+        "{stderr}"
+    );
 }
 
 #[test]

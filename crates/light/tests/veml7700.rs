@@ -10,7 +10,7 @@ use std::time::Duration;
 use common::{assert_lux_near, at, now_us};
 use embedded_hal_mock::eh1::i2c::{Mock, Transaction};
 use light::veml7700::{Ranging, Veml7700Light, Veml7700Settings};
-use light::{DeviceFault, Rejection};
+use sensor_node::{Fault, Refusal, SensorDevice};
 use sensor_sim::{ManualClock, Noise, Scenario, Veml7700Model};
 use sensors::veml7700::{Gain, IntegrationTime, Setting};
 use wire::{CommandOp, ErrorCode, LightSample};
@@ -192,6 +192,43 @@ fn a_fixed_gain_turns_ranging_off_and_can_saturate() {
 }
 
 #[test]
+fn gain_auto_turns_ranging_back_on_after_a_fixed_gain() {
+    let mut r = started("0s light level lux=300");
+    next_sample(&mut r, Duration::from_secs(1));
+    // Saturated at x2, 800 ms, and fixed there.
+    r.light.command(&gain(Some(2000), Some(800))).unwrap();
+    r.clock.advance(TICK);
+    let (saturated, _) = next_sample(&mut r, Duration::from_secs(3));
+    assert_eq!(saturated.raw, 65_535);
+    // One reading per 800 ms integration: at most 1 Hz.
+    assert!(r.light.command(&CommandOp::SetRate { hz: 10 }).is_err());
+    r.light.command(&CommandOp::AutoGain).unwrap();
+    assert_eq!(r.light.ranging(), Ranging::Auto);
+    assert_eq!(r.light.setting(), Setting::AUTO_RANGE_START);
+    // Nothing is sent until the ladder's start setting has settled; then
+    // the reading is the auto-ranged one.
+    r.clock.advance(TICK);
+    let (sample, empty) = next_sample(&mut r, Duration::from_secs(3));
+    assert!(empty >= 1, "the new setting settles first");
+    assert_eq!(sample.raw, 544);
+    assert_lux_near(sample.lux_milli, 300.0, LOW_GAIN_TOLERANCE_PERCENT);
+    // Auto-ranging samples at up to 10 Hz again.
+    r.light.command(&CommandOp::SetRate { hz: 10 }).unwrap();
+
+    // In the dark, from a fixed setting for bright light, the ranging
+    // climbs the whole ladder, as it does at start.
+    let mut dim = started("0s light level lux=0.5");
+    dim.light.command(&gain(Some(125), Some(25))).unwrap();
+    dim.light.command(&CommandOp::AutoGain).unwrap();
+    let (sample, _) = next_sample(&mut dim, Duration::from_secs(10));
+    assert_eq!(
+        dim.light.setting(),
+        Setting::new(Gain::Two, IntegrationTime::Ms800)
+    );
+    assert_lux_near(sample.lux_milli, 0.5, LINEAR_TOLERANCE_PERCENT);
+}
+
+#[test]
 fn gain_refuses_values_the_part_does_not_have() {
     let mut r = started("0s light level lux=300");
     let cases: [(CommandOp, &str); 4] = [
@@ -208,7 +245,7 @@ fn gain_refuses_values_the_part_does_not_have() {
         ),
     ];
     for (op, named) in cases {
-        let e: Rejection = r.light.command(&op).unwrap_err();
+        let e: Refusal = r.light.command(&op).unwrap_err();
         assert_eq!(e.code, ErrorCode::BadArgument, "{op:?}");
         assert!(e.text.contains(named), "{}", e.text);
     }
@@ -267,10 +304,10 @@ fn a_reset_sensor_is_noticed_and_recovers_after_a_restart() {
     let fault = r.light.sample(0, t).unwrap_err();
     // Shut down, gain x1, 100 ms: the power-on ALS_CONF_0.
     assert!(
-        matches!(fault, DeviceFault::ConfigLost { read: 0x0001, .. }),
+        matches!(fault.fault, Fault::ConfigLost { read: 0x0001, .. }),
         "{fault}"
     );
-    assert!(!fault.is_identity());
+    assert!(!fault.is_wrong_part());
     let wait = r.light.start().unwrap();
     r.clock.advance(wait);
     let (sample, _) = next_sample(&mut r, Duration::from_secs(1));
@@ -281,7 +318,7 @@ fn a_reset_sensor_is_noticed_and_recovers_after_a_restart() {
 fn a_missing_sensor_is_a_bus_fault_naming_it() {
     let mut r = rig("0s light fault vanish", Veml7700Settings::default());
     let fault = r.light.start().unwrap_err();
-    assert!(matches!(fault, DeviceFault::Bus { .. }), "{fault}");
+    assert!(matches!(fault.fault, Fault::Bus { .. }), "{fault}");
     assert!(
         fault
             .to_string()
@@ -296,7 +333,7 @@ fn another_part_at_0x10_is_the_wrong_part() {
     let mut light =
         Veml7700Light::new(bus.clone(), "/dev/i2c-1", Veml7700Settings::default()).unwrap();
     let fault = light.start().unwrap_err();
-    assert!(fault.is_identity(), "{fault}");
+    assert!(fault.is_wrong_part(), "{fault}");
     assert!(fault.to_string().contains("0x0048"), "{fault}");
     bus.done();
 }

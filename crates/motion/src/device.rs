@@ -7,12 +7,12 @@ use std::num::NonZeroU16;
 use std::time::Duration;
 
 use embedded_hal::i2c::I2c;
-use sensor_node::{DeviceError, Refusal, Reply, SensorDevice};
+use sensor_node::{DeviceError, Fault, Refusal, Reply, SensorDevice};
 use sensors::mpu6050::{
     AccelRange, Address, Axes, CalibrationProgress, Config, Dlpf, Error, GyroCalibration,
     GyroRange, InterruptPin, Mpu6050, SelfTestFailure,
 };
-use wire::{CommandOp, ErrorCode, ImuSample, Message};
+use wire::{CommandOp, ErrorCode, ImuSample};
 
 /// Samples a gyroscope calibration (`cal`) averages: half a second at
 /// the default 100 Hz.
@@ -38,9 +38,7 @@ pub const RATE_HZ: std::ops::RangeInclusive<u32> = 1..=1000;
 #[derive(Debug)]
 pub struct MotionDevice<I2C> {
     driver: Mpu6050<I2C>,
-    name: String,
     label: String,
-    hint: &'static str,
     rate_hz: u16,
     accel_range: AccelRange,
     gyro_range: GyroRange,
@@ -66,14 +64,12 @@ where
 {
     /// The part at `address` on `i2c`, named `label` in errors (`sim:demo.scenario
     /// MPU-6050 at 0x68`, `MPU-6050 on /dev/i2c-1 at 0x68`). Sends nothing.
-    /// Defaults: name `motion`, 100 Hz, ±4 g, ±500 °/s.
+    /// Defaults: 100 Hz, ±4 g, ±500 °/s.
     pub fn new(i2c: I2C, address: Address, label: impl Into<String>) -> Self {
         let defaults = Config::default();
         MotionDevice {
             driver: Mpu6050::new(i2c, address),
-            name: "motion".to_owned(),
             label: label.into(),
-            hint: "",
             rate_hz: defaults.sample_rate_hz,
             accel_range: defaults.accel_range,
             gyro_range: defaults.gyro_range,
@@ -84,22 +80,9 @@ where
         }
     }
 
-    /// The process name in frames.
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
-        self.name = name.into();
-        self
-    }
-
     /// The sample rate (1..=1000 Hz; others are clamped).
     pub fn with_rate_hz(mut self, hz: u16) -> Self {
         self.rate_hz = hz.clamp(1, 1000);
-        self
-    }
-
-    /// What to check, appended to I/O error texts (`: check the
-    /// scenario's imu fault lines`).
-    pub fn with_hint(mut self, hint: &'static str) -> Self {
-        self.hint = hint;
         self
     }
 
@@ -108,23 +91,27 @@ where
         self.driver.gyro_bias()
     }
 
-    /// `LABEL: OPERATION: WHAT[: HINT]`.
-    fn describe(&self, operation: &str, error: &Error<I2C::Error>) -> String {
+    /// A driver error at `operation` as a device error of this part.
+    fn device_error(&self, operation: &'static str, error: Error<I2C::Error>) -> DeviceError {
         match error {
-            Error::I2c(e) => format!("{}: {operation}: {e}{}", self.label, self.hint),
-            other => format!("{}: {operation}: {}", self.label, DriverError(other)),
+            Error::WrongIdentity { found } => DeviceError::new(
+                &self.label,
+                operation,
+                Fault::WrongPart {
+                    detail: format!(
+                        "WHO_AM_I read {found:#04x}, expected 0x68: the part at this address \
+                         is not an MPU-6050; check --address and the board"
+                    ),
+                },
+            ),
+            Error::I2c(e) => DeviceError::bus(&self.label, operation, e),
+            other => DeviceError::bus(&self.label, operation, DriverError(&other)),
         }
     }
 
-    fn device_error(&self, operation: &str, error: Error<I2C::Error>) -> DeviceError {
-        match error {
-            Error::WrongIdentity { found } => DeviceError::Identity(format!(
-                "{}: {operation}: WHO_AM_I read {found:#04x}, expected 0x68: the part at this \
-                 address is not an MPU-6050; check --address and the board",
-                self.label
-            )),
-            e => DeviceError::Io(self.describe(operation, &e)),
-        }
+    /// A driver error while doing a command: `ERR code=io` saying so.
+    fn refusal(&self, operation: &'static str, error: Error<I2C::Error>) -> Refusal {
+        self.device_error(operation, error).into()
     }
 
     fn set_range(&mut self, accel_g: Option<u16>, gyro_dps: Option<u16>) -> Result<Reply, Refusal> {
@@ -151,13 +138,13 @@ where
         if let Some(range) = accel {
             self.driver
                 .set_accel_range(range)
-                .map_err(|e| Refusal::io(self.describe("set accel range", &e)))?;
+                .map_err(|e| self.refusal("set accel range", e))?;
             self.accel_range = range;
         }
         if let Some(range) = gyro {
             self.driver
                 .set_gyro_range(range)
-                .map_err(|e| Refusal::io(self.describe("set gyro range", &e)))?;
+                .map_err(|e| self.refusal("set gyro range", e))?;
             self.gyro_range = range;
         }
         // Clears DATA_RDY: the data registers hold a sample at the old scale
@@ -165,7 +152,7 @@ where
         // whose DATA_RDY is set, so the next one sent is at the new scale.
         self.driver
             .data_ready()
-            .map_err(|e| Refusal::io(self.describe("read INT_STATUS", &e)))?;
+            .map_err(|e| self.refusal("read INT_STATUS", e))?;
         Ok(Reply::Done)
     }
 
@@ -184,9 +171,9 @@ where
             }
             Err(e @ Error::WrongIdentity { .. }) => Err(Refusal::new(
                 ErrorCode::NoDevice,
-                self.describe("self-test", &e),
+                self.device_error("self-test", e).to_string(),
             )),
-            Err(e) => Err(Refusal::io(self.describe("self-test", &e))),
+            Err(e) => Err(self.refusal("self-test", e)),
         }
     }
 
@@ -223,9 +210,7 @@ where
     I2C: I2c,
     I2C::Error: Display,
 {
-    fn name(&self) -> &str {
-        &self.name
-    }
+    type Sample = ImuSample;
 
     fn start(&mut self) -> Result<Duration, DeviceError> {
         // The loop has answered a pending command already.
@@ -256,7 +241,7 @@ where
         u32::from(self.rate_hz)
     }
 
-    fn sample(&mut self, seq: u32, t_us: u64) -> Result<Option<Message<'static>>, DeviceError> {
+    fn sample(&mut self, seq: u32, t_us: u64) -> Result<Option<ImuSample>, DeviceError> {
         // INT_STATUS and the data in one burst: only new samples are sent
         // (a stuck or sleeping part sends nothing rather than repeats),
         // and after a range change the first new one is at the new scale.
@@ -272,11 +257,13 @@ where
                     .configuration_intact()
                     .map_err(|e| self.device_error("check its configuration", e))?;
                 if !intact {
-                    return Err(DeviceError::Io(format!(
-                        "{}: no new sample for {} periods and its configuration is gone \
-                         (reset or brown-out?): re-initialising",
-                        self.label, self.quiet_ticks
-                    )));
+                    return Err(DeviceError::new(
+                        &self.label,
+                        "read sample",
+                        Fault::Stalled {
+                            periods: self.quiet_ticks,
+                        },
+                    ));
                 }
             }
             return Ok(None);
@@ -291,7 +278,7 @@ where
         let a = sample.accel_mg;
         let g = sample.gyro_mdps;
         let bias = self.driver.gyro_bias();
-        Ok(Some(Message::Imu(ImuSample {
+        Ok(Some(ImuSample {
             seq,
             t_us,
             accel_mg: [a.x, a.y, a.z],
@@ -301,7 +288,7 @@ where
                 g.z.saturating_sub(bias.z),
             ],
             temp_cc: sample.temp_centi_celsius,
-        })))
+        }))
     }
 
     fn command(&mut self, op: &CommandOp) -> Result<Reply, Refusal> {
@@ -316,12 +303,12 @@ where
                 };
                 self.driver
                     .set_sample_rate(hz16)
-                    .map_err(|e| Refusal::io(self.describe("set rate", &e)))?;
+                    .map_err(|e| self.refusal("set rate", e))?;
                 self.rate_hz = hz16;
                 Ok(Reply::Done)
             }
             CommandOp::SetRange { accel_g, gyro_dps } => self.set_range(accel_g, gyro_dps),
-            CommandOp::SetGain { .. } => Err(Refusal::unsupported(
+            CommandOp::SetGain { .. } | CommandOp::AutoGain => Err(Refusal::unsupported(
                 "motion has no gain: set its full scale with `range accel=G gyro=DPS`",
             )),
             CommandOp::Calibrate => {
@@ -334,10 +321,7 @@ where
                 self.self_test_due = true;
                 Ok(Reply::Pending)
             }
-            CommandOp::Hello | CommandOp::Stats => Err(Refusal::new(
-                ErrorCode::Internal,
-                format!("{} is answered by the loop", op.kind()),
-            )),
+            CommandOp::Hello | CommandOp::Stats => Err(Refusal::not_a_device_command(op)),
         }
     }
 
@@ -373,8 +357,7 @@ mod tests {
         let model = Mpu6050Model::new(0x68, scenario, clock.clone())
             .expect("model")
             .with_noise(Noise::NONE);
-        let device = MotionDevice::new(model, Address::Ad0Low, "sim:test MPU-6050 at 0x68")
-            .with_hint(": check the scenario");
+        let device = MotionDevice::new(model, Address::Ad0Low, "sim:test MPU-6050 at 0x68");
         (device, clock)
     }
 
@@ -389,11 +372,8 @@ mod tests {
         clock.advance(settle);
     }
 
-    fn imu(message: Option<Message<'static>>) -> ImuSample {
-        match message {
-            Some(Message::Imu(sample)) => sample,
-            other => panic!("{other:?}"),
-        }
+    fn imu(sample: Option<ImuSample>) -> ImuSample {
+        sample.expect("a new sample")
     }
 
     #[test]
@@ -530,33 +510,50 @@ mod tests {
     }
 
     #[test]
-    fn io_errors_name_the_device_the_operation_and_what_to_check() {
+    fn io_errors_name_the_device_and_the_operation() {
         let (mut device, clock) = sim("200ms imu fault nack count=1");
         bring_up(&mut device, &clock);
         clock.advance(Duration::from_millis(100));
+        let error = device.sample(0, 0).expect_err("a NACK");
         assert_eq!(
-            device.sample(0, 0),
-            Err(DeviceError::Io(
-                "sim:test MPU-6050 at 0x68: read sample: MPU-6050 at 0x68 did not acknowledge \
-                 (scenario fault nack): check the scenario"
-                    .into()
-            ))
+            error,
+            DeviceError::bus(
+                "sim:test MPU-6050 at 0x68",
+                "read sample",
+                "MPU-6050 at 0x68 did not acknowledge (scenario fault nack)"
+            )
         );
         assert!(device.sample(0, 0).is_ok());
+    }
+
+    #[test]
+    fn a_reset_part_is_noticed_when_it_goes_quiet() {
+        let (mut device, clock) = sim("200ms imu fault reset");
+        bring_up(&mut device, &clock);
+        clock.advance(Duration::from_millis(300));
+        let error = (0..QUIET_TICKS_BEFORE_CHECK)
+            .find_map(|_| device.sample(0, 0).err())
+            .expect("the check fails");
+        assert_eq!(
+            error.fault,
+            Fault::Stalled {
+                periods: QUIET_TICKS_BEFORE_CHECK
+            }
+        );
+        assert!(!error.is_wrong_part());
     }
 
     #[test]
     fn another_part_is_an_identity_error() {
         let bus = Mock::new(&[Transaction::write_read(0x68, vec![0x75], vec![0x70])]);
         let mut device = MotionDevice::new(bus, Address::Ad0Low, "MPU-6050 on /dev/i2c-1 at 0x68");
-        match device.start() {
-            Err(DeviceError::Identity(text)) => assert_eq!(
-                text,
-                "MPU-6050 on /dev/i2c-1 at 0x68: reset: WHO_AM_I read 0x70, expected 0x68: the \
-                 part at this address is not an MPU-6050; check --address and the board"
-            ),
-            other => panic!("{other:?}"),
-        }
+        let error = device.start().expect_err("another part");
+        assert!(error.is_wrong_part(), "{error:?}");
+        assert_eq!(
+            error.to_string(),
+            "MPU-6050 on /dev/i2c-1 at 0x68: reset: WHO_AM_I read 0x70, expected 0x68: the \
+             part at this address is not an MPU-6050; check --address and the board"
+        );
         device.driver.destroy().done();
     }
 }

@@ -93,7 +93,9 @@ fn serve(config: &Config) -> Result<nix::sys::signal::Signal, RunError> {
         ),
         None => DataReady::Timer,
     };
-    let node_config = NodeConfig {
+    let mut node_config = NodeConfig {
+        name: config.name.clone(),
+        program: PROGRAM,
         outputs,
         commands: Some(rx.into_owned_fd()),
         ready,
@@ -113,9 +115,12 @@ fn serve(config: &Config) -> Result<nix::sys::signal::Signal, RunError> {
             )
             .map_err(RunError::SimAddress)?;
             let label = format!("sim:{} MPU-6050 at {:#04x}", path.display(), address.bits());
-            let device = MotionDevice::new(model, address, label)
-                .with_hint(": check the scenario's `imu fault` lines");
-            serve_with(device, config, node_config)
+            node_config.check = Some("check the scenario's `imu fault` lines".to_owned());
+            serve_with(
+                MotionDevice::new(model, address, label),
+                config,
+                node_config,
+            )
         }
         DeviceSpec::I2c(path) => {
             let bus = I2cBus::open(path, address.bits()).map_err(RunError::Bus)?;
@@ -134,9 +139,7 @@ where
     I2C: I2c,
     I2C::Error: Display,
 {
-    let device = device
-        .with_name(config.name.clone())
-        .with_rate_hz(config.rate_hz);
+    let device = device.with_rate_hz(config.rate_hz);
     Ok(run_node(device, node_config)?)
 }
 

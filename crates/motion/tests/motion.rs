@@ -372,7 +372,7 @@ fn frames_flow_with_increasing_seq_and_a_board_lying_flat() {
     // The command pipe's counters (nothing came), then the stop.
     assert_eq!(
         stderr,
-        "motion: command pipe: 0 frames, 0 dropped, 0 noise bytes, 0 unknown TYPE\n\
+        "appliance-motion: command pipe: 0 frames, 0 dropped, 0 noise bytes, 0 unknown TYPE\n\
          appliance-motion: SIGTERM: stopping\n"
     );
 }
@@ -623,7 +623,7 @@ fn a_device_gone_from_the_start_exits_69_with_one_line() {
     let stderr = read_all(m.child.stderr.take().unwrap());
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(
-        stderr.starts_with("appliance-motion: motion: device unavailable: 5 start attempts over ")
+        stderr.starts_with("appliance-motion: device unavailable: 5 start attempts over ")
             && stderr.contains("MPU-6050 at 0x68: reset: MPU-6050 at 0x68 did not acknowledge (scenario fault vanish): check the scenario's `imu fault` lines"),
         "{stderr}"
     );
@@ -834,7 +834,7 @@ fn a_reader_gone_from_the_gui_pipe_is_exit_74() {
     assert_eq!(status.code(), Some(74), "{status}");
     let stderr = read_all(m.child.stderr.take().unwrap());
     assert!(
-        stderr.starts_with("appliance-motion: motion: writing --tx: write to fd 4: Broken pipe"),
+        stderr.starts_with("appliance-motion: writing --tx: write to fd 4: Broken pipe"),
         "{stderr}"
     );
 }

@@ -1,39 +1,126 @@
 //! What a sensor process supplies to the loop: a device adapter
 //! implementing [`SensorDevice`], and the outcomes it reports.
+//!
+//! A failed device operation is a [`DeviceError`]: which part, doing what,
+//! and the [`Fault`], kept apart until the loop writes them out (its log
+//! line, the `ERR` frame, the line the process exits with), so the loop
+//! decides on the fault and not on a text.
 
 use std::fmt;
 use std::time::Duration;
 
 use wire::{CommandOp, ErrorCode, Message};
 
-/// Why a device operation failed.
+/// A device operation that failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DeviceError {
-    /// The bus said no / the device is gone or misbehaves: retried with
-    /// backoff and a re-init. The text names the device and the operation,
-    /// e.g. `/dev/i2c-1 0x68: read sample: NACK`.
-    Io(String),
-    /// The device is there but is not the part we expect (wrong WHO_AM_I
-    /// ...): not retried, the process exits with 69.
-    Identity(String),
+pub struct DeviceError {
+    /// The part and where it is: `VEML7700 at /dev/i2c-1 0x10`.
+    pub device: String,
+    /// What the adapter was doing: `read sample`.
+    pub operation: &'static str,
+    /// What went wrong.
+    pub fault: Fault,
+}
+
+/// What went wrong in a [`DeviceError`]. Every fault but
+/// [`Fault::WrongPart`] is retried with a re-init.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fault {
+    /// A transfer failed (a NACK: the part is gone or busy; a bus fault),
+    /// or the driver refused one; `detail` is the bus's or the driver's own
+    /// account (`MPU-6050 at 0x68 did not acknowledge`).
+    Bus {
+        /// The bus error's or the driver's text.
+        detail: String,
+    },
+    /// The part answers but a register does not hold what was written to
+    /// it: the part was reset (a brown-out, a glitch on its supply) and is
+    /// back in its power-on state, or another master wrote to it.
+    ConfigLost {
+        /// The register's name from the datasheet (`ALS_CONF_0`).
+        register: &'static str,
+        /// What the adapter last wrote.
+        written: u16,
+        /// What it reads.
+        read: u16,
+    },
+    /// The part stopped producing samples and does not hold its
+    /// configuration (a reset or brown-out leaves it asleep with its
+    /// power-on registers), noticed after `periods` sample periods without
+    /// a new sample.
+    Stalled {
+        /// Sample periods without a new sample.
+        periods: u32,
+    },
+    /// Something answers that is not the part expected (a wrong WHO_AM_I
+    /// or ID register): not retried, the process exits with 69.
+    WrongPart {
+        /// What was found, and what to check.
+        detail: String,
+    },
 }
 
 impl DeviceError {
-    /// The text, whatever the kind.
-    pub fn text(&self) -> &str {
-        match self {
-            DeviceError::Io(text) | DeviceError::Identity(text) => text,
+    /// `device` failed at `operation` with `fault`.
+    pub fn new(device: impl Into<String>, operation: &'static str, fault: Fault) -> Self {
+        DeviceError {
+            device: device.into(),
+            operation,
+            fault,
         }
+    }
+
+    /// A [`Fault::Bus`] of `device` at `operation`.
+    pub fn bus(
+        device: impl Into<String>,
+        operation: &'static str,
+        detail: impl fmt::Display,
+    ) -> Self {
+        DeviceError::new(
+            device,
+            operation,
+            Fault::Bus {
+                detail: detail.to_string(),
+            },
+        )
+    }
+
+    /// Whether the part is not the one expected (a re-init cannot help).
+    pub fn is_wrong_part(&self) -> bool {
+        matches!(self.fault, Fault::WrongPart { .. })
     }
 }
 
 impl fmt::Display for DeviceError {
+    /// `DEVICE: OPERATION: FAULT`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.text())
+        write!(f, "{}: {}: {}", self.device, self.operation, self.fault)
     }
 }
 
 impl std::error::Error for DeviceError {}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Fault::Bus { detail } | Fault::WrongPart { detail } => f.write_str(detail),
+            Fault::ConfigLost {
+                register,
+                written,
+                read,
+            } => write!(
+                f,
+                "{register} reads {read:#06x}, {written:#06x} was written: the part was reset \
+                 (power glitch?) or another master wrote to it"
+            ),
+            Fault::Stalled { periods } => write!(
+                f,
+                "no new sample for {periods} periods and its configuration is gone \
+                 (reset or brown-out?)"
+            ),
+        }
+    }
+}
 
 /// How a command ends, when the device handles it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,6 +166,23 @@ impl Refusal {
     pub fn io(text: impl Into<String>) -> Self {
         Refusal::new(ErrorCode::Io, text)
     }
+
+    /// `internal`: `op` is one the loop answers itself (`hello`, `stats`),
+    /// so it never reaches [`SensorDevice::command`]; what a device answers
+    /// it with all the same.
+    pub fn not_a_device_command(op: &CommandOp) -> Self {
+        Refusal::new(
+            ErrorCode::Internal,
+            format!("op={} is the loop's, not the device's", op.kind()),
+        )
+    }
+}
+
+/// A device error while doing a command: `ERR code=io` with its text.
+impl From<DeviceError> for Refusal {
+    fn from(error: DeviceError) -> Self {
+        Refusal::io(error.to_string())
+    }
 }
 
 impl fmt::Display for Refusal {
@@ -89,16 +193,16 @@ impl fmt::Display for Refusal {
 
 impl std::error::Error for Refusal {}
 
-/// A sensor as the loop sees it. Each sensor process implements it once
-/// (an MPU-6050 for `appliance-motion`, an ADS1115 or VEML7700 for
-/// `appliance-light`) and hands it to [`crate::Node`].
+/// A sensor as the loop sees it. Each sensor process implements it for
+/// its parts (an MPU-6050 for `appliance-motion`, an ADS1115 or VEML7700
+/// for `appliance-light`) and hands one to [`crate::Node`].
 ///
 /// No method may block or sleep: a wait the device needs is returned as a
 /// [`Duration`] and the loop waits in `poll(2)` meanwhile.
 pub trait SensorDevice {
-    /// Short process name used in frames (`motion`, `light`): a wire token
-    /// (printable ASCII, no space, no `*`).
-    fn name(&self) -> &str;
+    /// What one sample is (`wire::ImuSample`, `wire::LightSample`): the
+    /// loop sends it as a frame.
+    type Sample: Into<Message<'static>>;
 
     /// Brings the device up (reset, identity check, configure). Called at
     /// start and after I/O errors (re-init). Returns how long to wait
@@ -115,9 +219,6 @@ pub trait SensorDevice {
     /// passed, and samples after the wait this returns. An MPU-6050 is
     /// reset in `start` (100 ms) and configured here. The default does
     /// nothing. Errors count as failed start attempts.
-    ///
-    /// (An addition to the contract the two sensor processes were written
-    /// against; devices that do not need it keep the default.)
     fn finish_start(&mut self) -> Result<Duration, DeviceError> {
         Ok(Duration::ZERO)
     }
@@ -129,7 +230,7 @@ pub trait SensorDevice {
     /// Reads one sample; `Ok(None)` when there is nothing new (not ready
     /// yet). The loop gives the frame's `seq` and `t_us` (µs,
     /// CLOCK_MONOTONIC at the data-ready event).
-    fn sample(&mut self, seq: u32, t_us: u64) -> Result<Option<Message<'static>>, DeviceError>;
+    fn sample(&mut self, seq: u32, t_us: u64) -> Result<Option<Self::Sample>, DeviceError>;
 
     /// Handles rate / range / gain / cal / selftest (hello and stats are
     /// the loop's). After `SetRate` the loop re-reads

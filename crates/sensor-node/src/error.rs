@@ -1,8 +1,11 @@
 //! Why the loop ended other than by a signal, and the exit code for each.
 
+use std::fmt;
 use std::time::Duration;
 
 use nix::errno::Errno;
+
+use crate::device::{DeviceError, Fault};
 
 /// Exit code for a bad setting: here, a process name that is not a wire
 /// token (`EX_USAGE`).
@@ -18,77 +21,82 @@ pub const EXIT_OS_ERROR: u8 = 71;
 pub const EXIT_IO_ERROR: u8 = 74;
 
 /// Why [`crate::Node`] stopped: each variant is one line for stderr that
-/// says what failed and what to check, and has an exit code
-/// ([`NodeError::exit_code`]).
+/// says what failed and what to check (the program puts its name before
+/// it), and has an exit code ([`NodeError::exit_code`]).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum NodeError {
-    /// The device never came up: `start()` failed with I/O errors for the
-    /// configured number of attempts. Exit code 69.
+    /// The device never came up: `start()` failed for the configured
+    /// number of attempts. Exit code 69.
     #[error(
-        "{name}: device unavailable: {attempts} start attempts over {} ms failed, the last with: {error}",
-        waited.as_millis()
+        "device unavailable: {attempts} start attempts over {} ms failed, the last with: {}",
+        waited.as_millis(),
+        Checked { error, check: check.as_deref() }
     )]
     DeviceUnavailable {
-        /// The process name.
-        name: String,
         /// Attempts made.
         attempts: u32,
         /// Time from the first attempt to the last.
         waited: Duration,
-        /// The last attempt's error (names the device, the operation and
-        /// what to check).
-        error: String,
+        /// The last attempt's error.
+        error: DeviceError,
+        /// What to check after a bus fault ([`crate::NodeConfig::check`]).
+        check: Option<String>,
     },
     /// The device is not the part expected. Exit code 69.
-    #[error("{name}: wrong device: {error}")]
-    WrongDevice {
-        /// The process name.
-        name: String,
-        /// What was found (from the device adapter).
-        error: String,
-    },
-    /// The device's name is not a wire token. Exit code 64.
-    #[error("device name `{0}` is not a wire token (printable ASCII without spaces or `*`)")]
+    #[error("wrong device: {0}")]
+    WrongDevice(DeviceError),
+    /// The process name is not a wire token. Exit code 64.
+    #[error("process name `{0}` is not a wire token (printable ASCII without spaces or `*`)")]
     BadName(String),
     /// An output pipe failed other than by being full (EPIPE: its reader
     /// is gone; EBADF). Exit code 74.
-    #[error("{name}: writing {output}: {source}")]
+    #[error("writing {output}: {source}")]
     Output {
-        /// The process name.
-        name: String,
         /// The output's label (`--tx`).
         output: String,
         /// The error.
         source: wire::SendError,
     },
     /// The command pipe failed. Exit code 74.
-    #[error("{name}: reading commands: {source}")]
+    #[error("reading commands: {source}")]
     Commands {
-        /// The process name.
-        name: String,
         /// The error.
         source: wire::ReadError,
     },
     /// The data-ready source failed (GPIO events, timerfd). Exit code 74.
-    #[error("{name}: data-ready source: {source}")]
+    #[error("data-ready source: {source}")]
     Ready {
-        /// The process name.
-        name: String,
         /// The error.
         source: board_io::ReadyError,
     },
     /// A system call the loop needs failed (signalfd, timerfd, poll,
     /// fcntl). Exit code 71.
-    #[error("{name}: {call} failed: {errno}")]
+    #[error("{call} failed: {errno}")]
     Sys {
-        /// The process name.
-        name: String,
         /// The call.
         call: &'static str,
         /// Its error.
         errno: Errno,
     },
+}
+
+/// A device error as the loop writes it out: after a bus fault, what to
+/// check (the wiring, the address, the scenario) follows.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Checked<'a> {
+    pub(crate) error: &'a DeviceError,
+    pub(crate) check: Option<&'a str>,
+}
+
+impl fmt::Display for Checked<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.error)?;
+        match (self.check, &self.error.fault) {
+            (Some(check), Fault::Bus { .. }) => write!(f, ": {check}"),
+            _ => Ok(()),
+        }
+    }
 }
 
 impl NodeError {
@@ -97,7 +105,7 @@ impl NodeError {
     /// failed system call, 64 for a bad name.
     pub fn exit_code(&self) -> u8 {
         match self {
-            NodeError::DeviceUnavailable { .. } | NodeError::WrongDevice { .. } => EXIT_UNAVAILABLE,
+            NodeError::DeviceUnavailable { .. } | NodeError::WrongDevice(_) => EXIT_UNAVAILABLE,
             NodeError::Output { .. } | NodeError::Commands { .. } | NodeError::Ready { .. } => {
                 EXIT_IO_ERROR
             }

@@ -29,37 +29,42 @@
 //!   ([`MAX_DEFERRED`] at most; past that it gets `ERR code=busy`; if the
 //!   device is given up, each gets `ERR code=nodev`);
 //! - sends `HB` every heartbeat interval (a timerfd);
-//! - on a device I/O error ([`DeviceError::Io`]) sends one `ERR code=io`
-//!   for the episode (a pending command gets its own `ERR code=io`),
-//!   pauses sampling and re-initialises through `start()` with
-//!   exponential backoff ([`Backoff`], 10 ms doubling to 2 s) on a
-//!   one-shot timerfd, then sends `READY` again;
+//! - on a failed device operation ([`DeviceError`]) while running, sends
+//!   one `ERR code=io` for the episode (a pending command gets its own
+//!   `ERR code=io`), pauses sampling and re-initialises through `start()`
+//!   on a one-shot timerfd: first with quick retries (3, 1 ms apart), then
+//!   with exponential backoff (10 ms doubling to 2 s; see [`Backoff`]),
+//!   then sends `READY` again;
 //! - at start, gives up after [`NodeConfig::start_attempts`] failed
-//!   attempts (default 5) with [`NodeError::DeviceUnavailable`]; a
-//!   [`DeviceError::Identity`] error ends it at once
-//!   ([`NodeError::WrongDevice`]). Both mean exit code 69 and come with one
-//!   line for stderr naming the device, what failed and what to check
-//!   (the same text goes out as `ERR code=nodev`);
+//!   attempts (default 5, with the exponential backoff between them) with
+//!   [`NodeError::DeviceUnavailable`]; a [`Fault::WrongPart`] ends it at
+//!   once ([`NodeError::WrongDevice`]). Both mean exit code 69 and come
+//!   with one line for stderr naming the device, what failed and what to
+//!   check (the same text goes out as `ERR code=nodev`);
 //! - ends cleanly on SIGTERM or SIGINT, read from a signalfd (exit 0).
 //!
 //! It sleeps in `poll(2)` with no timeout; the sample timer exists only
 //! while the device is up and the bring-up timer only while it is not.
 //!
-//! # Additions to the contract
+//! Every frame carries the process name ([`NodeConfig::name`]) where its
+//! TYPE has one (`HELLO`, `READY`, `HB`, `STATS`, `ERR`). Every line the
+//! loop writes to stderr starts with the program's name
+//! ([`NodeConfig::program`]), as the program's own lines do.
 //!
-//! The two sensor processes were written in parallel against one
-//! `SensorDevice` contract. Nothing in it changed; this crate adds:
+//! # The device contract
 //!
-//! - [`SensorDevice::finish_start`], with a default that does nothing: the
-//!   second half of a bring-up that needs a pause (an MPU-6050 must wait
-//!   100 ms after its reset before it takes its configuration). The loop
-//!   waits what `start` returned, calls it, then waits what it returns.
-//! - `hello` and `stats` are answered with `HELLO` / `STATS id=..` and then
-//!   an `ACK` too, so every command gets exactly one `ACK` or `ERR` with its
-//!   id, whoever handles it.
-//! - Derives (`Debug`, `Clone`, `PartialEq`, `Eq`) and helpers
-//!   ([`DeviceError::text`], [`Refusal::bad_argument`], ...) on the
-//!   contract's types.
+//! - A device operation that fails returns a [`DeviceError`]: the part,
+//!   the operation and the [`Fault`], which the loop keeps as they are
+//!   until it writes them out (log line, `ERR` text, exit line), adding
+//!   what to check after a bus fault ([`NodeConfig::check`]).
+//! - [`SensorDevice::finish_start`], with a default that does nothing, is
+//!   the second half of a bring-up that needs a pause (an MPU-6050 must
+//!   wait 100 ms after its reset before it takes its configuration). The
+//!   loop waits what `start` returned, calls it, then waits what it
+//!   returns.
+//! - `hello` and `stats` are the loop's: answered with `HELLO` /
+//!   `STATS id=..` and then an `ACK`, so every command gets exactly one
+//!   `ACK` or `ERR` with its id, whoever handles it.
 //! - When the loop gives up on the device it also sends one
 //!   `ERR code=nodev` with the stderr line before returning the error.
 //!
@@ -69,10 +74,10 @@
 //! # use sensor_node::{DeviceError, Refusal, Reply, SensorDevice};
 //! # struct Imu;
 //! # impl SensorDevice for Imu {
-//! #     fn name(&self) -> &str { "motion" }
+//! #     type Sample = wire::ImuSample;
 //! #     fn start(&mut self) -> Result<Duration, DeviceError> { Ok(Duration::ZERO) }
 //! #     fn sample_rate_hz(&self) -> u32 { 100 }
-//! #     fn sample(&mut self, _: u32, _: u64) -> Result<Option<wire::Message<'static>>, DeviceError> { Ok(None) }
+//! #     fn sample(&mut self, _: u32, _: u64) -> Result<Option<wire::ImuSample>, DeviceError> { Ok(None) }
 //! #     fn command(&mut self, _: &wire::CommandOp) -> Result<Reply, Refusal> { Err(Refusal::unsupported("no")) }
 //! # }
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -81,6 +86,8 @@
 //! let mut node = Node::new(
 //!     Imu,
 //!     NodeConfig {
+//!         name: "motion".to_owned(),
+//!         program: "appliance-motion",
 //!         outputs: vec![Output::new("--tx", tx)],
 //!         commands: Some(rx.into()),
 //!         ready: DataReady::Timer,
@@ -103,8 +110,8 @@ mod device;
 mod error;
 mod node;
 
-pub use backoff::Backoff;
-pub use device::{DeviceError, Refusal, Reply, SensorDevice};
+pub use backoff::{Backoff, Retry};
+pub use device::{DeviceError, Fault, Refusal, Reply, SensorDevice};
 pub use error::{EXIT_IO_ERROR, EXIT_OS_ERROR, EXIT_UNAVAILABLE, EXIT_USAGE, NodeError};
 pub use node::{
     DataReady, Flow, MAX_DEFERRED, Node, NodeConfig, NodeStats, Output, block_stop_signals,

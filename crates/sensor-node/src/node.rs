@@ -18,14 +18,15 @@ use wire::{
     Hello, Message, OpKind, PROTOCOL_VERSION, ReadStatus, Ready, Stats, Text, Token,
 };
 
-use crate::backoff::Backoff;
+use crate::backoff::{Backoff, Retry};
 use crate::device::{DeviceError, Reply, SensorDevice};
-use crate::error::NodeError;
+use crate::error::{Checked, NodeError};
 
-/// Longest `text=` the loop puts in an `ERR`, in bytes on the wire
-/// (after percent-encoding): with `ERR id=4294967295 code=unsupported`
-/// and the checksum, the frame stays within 512 bytes.
-const MAX_TEXT_WIRE_LEN: usize = 440;
+/// The bytes of the longest `ERR` frame the loop sends, besides its name
+/// and its text: the rest of the text's room (after percent-encoding) is
+/// what [`Node::send_error`] keeps of a text, so the frame stays within
+/// [`wire::MAX_FRAME_LEN`].
+const ERR_FRAME_OVERHEAD: usize = "\rERR name= id=4294967295 code=unsupported text= *HH\n".len();
 
 /// A pipe the loop writes every frame to.
 #[derive(Debug)]
@@ -62,6 +63,18 @@ pub enum DataReady {
 /// What the loop needs besides the device.
 #[derive(Debug)]
 pub struct NodeConfig {
+    /// The process name in frames (`motion`, `light`; `--name`): a wire
+    /// token.
+    pub name: String,
+    /// The program, at the start of every line the loop writes to stderr
+    /// (`appliance-motion`), as the program's own lines start.
+    pub program: &'static str,
+    /// What to check when the device does not answer (a [`Fault::Bus`]):
+    /// it follows such a fault in the log line, the `ERR` text and the
+    /// exit line (`check the wiring and --address`).
+    ///
+    /// [`Fault::Bus`]: crate::Fault::Bus
+    pub check: Option<String>,
     /// Every frame goes to each of these (samples, heartbeats, answers).
     pub outputs: Vec<Output>,
     /// The read end of the pipe commands (`CMD` frames) come on, if any.
@@ -81,11 +94,15 @@ pub struct NodeConfig {
 }
 
 impl Default for NodeConfig {
-    /// No outputs, no commands, a timer at the device's rate, a heartbeat
-    /// every second, 5 start attempts, the default backoff, this crate's
-    /// version.
+    /// The name `sensor`, this crate's name as the program, nothing to
+    /// check, no outputs, no commands, a timer at the device's rate, a
+    /// heartbeat every second, 5 start attempts, the default backoff, this
+    /// crate's version.
     fn default() -> Self {
         NodeConfig {
+            name: "sensor".to_owned(),
+            program: env!("CARGO_PKG_NAME"),
+            check: None,
             outputs: Vec::new(),
             commands: None,
             ready: DataReady::Timer,
@@ -115,6 +132,12 @@ pub struct NodeStats {
     pub errors: u64,
     /// I/O error episodes (each sent one `ERR code=io`).
     pub episodes: u64,
+    /// Re-init attempts in episodes that came as quick retries
+    /// ([`Backoff::quick_retries`]).
+    pub quick_retries: u64,
+    /// Re-init attempts in episodes that waited a step of the exponential
+    /// backoff.
+    pub backoff_steps: u64,
     /// Sample frames made (each consumed a seq).
     pub samples: u64,
     /// Data-ready events that came while the loop was busy and were
@@ -152,6 +175,10 @@ struct BringUp {
     /// Failed attempts in a row (in recovery, the sample that failed
     /// counts as the first).
     failures: u32,
+    /// In recovery: the retries so far that were quick, and those that
+    /// waited a backoff step.
+    quick: u32,
+    steps: u32,
     /// Monotonic µs of the first attempt.
     since_us: u64,
     /// After an I/O error: retry for ever (at start: give up after
@@ -199,12 +226,12 @@ impl Outputs {
     /// Encodes `msg` once and writes it to every output; a full pipe drops
     /// the frame for that output (counted by its writer), any other failure
     /// ends the loop.
-    fn send(&mut self, name: &str, msg: &Message<'_>) -> Result<(), NodeError> {
+    fn send(&mut self, program: &str, msg: &Message<'_>) -> Result<(), NodeError> {
         let frame = match self.buf.encode(msg) {
             Ok(frame) => frame,
             Err(e) => {
                 self.unencodable += 1;
-                log(name, format_args!("internal error: {e}"));
+                log(program, format_args!("internal error: {e}"));
                 return Ok(());
             }
         };
@@ -214,7 +241,6 @@ impl Outputs {
                 Err(e) if e.is_would_block() => {}
                 Err(source) => {
                     return Err(NodeError::Output {
-                        name: name.to_owned(),
                         output: out.label.clone(),
                         source,
                     });
@@ -233,6 +259,8 @@ impl Outputs {
 pub struct Node<D: SensorDevice> {
     device: D,
     name: String,
+    program: &'static str,
+    check: Option<String>,
     version: String,
     out: Outputs,
     commands: Option<FrameReader<OwnedFd>>,
@@ -274,7 +302,7 @@ impl<D: SensorDevice> Node<D> {
     /// them, creates the heartbeat timer. Sends nothing and does not touch
     /// the device: the first [`Node::poll_once`] (or [`Node::run`]) does.
     pub fn new(device: D, config: NodeConfig) -> Result<Self, NodeError> {
-        let name = device.name().to_owned();
+        let name = config.name;
         if Token::new(&name).is_err() {
             return Err(NodeError::BadName(name));
         }
@@ -283,10 +311,7 @@ impl<D: SensorDevice> Node<D> {
         } else {
             env!("CARGO_PKG_VERSION").to_owned()
         };
-        let sys = |call: &'static str| {
-            let name = name.clone();
-            move |errno| NodeError::Sys { name, call, errno }
-        };
+        let sys = |call: &'static str| move |errno| NodeError::Sys { call, errno };
         let mut outputs = Vec::with_capacity(config.outputs.len());
         for output in config.outputs {
             pipe_ends::set_nonblocking(&output.fd, true).map_err(sys("fcntl(O_NONBLOCK)"))?;
@@ -320,6 +345,8 @@ impl<D: SensorDevice> Node<D> {
         Ok(Node {
             device,
             name,
+            program: config.program,
+            check: config.check,
             version,
             out: Outputs {
                 writers: outputs,
@@ -365,10 +392,12 @@ impl<D: SensorDevice> Node<D> {
     pub fn poll_once(&mut self) -> Result<Flow, NodeError> {
         if let Phase::Init = self.phase {
             let hello = hello(&self.name, &self.version);
-            self.out.send(&self.name, &Message::Hello(hello))?;
+            self.out.send(self.program, &Message::Hello(hello))?;
             self.phase = Phase::BringUp(BringUp {
                 next: Step::Start,
                 failures: 0,
+                quick: 0,
+                steps: 0,
                 since_us: monotonic_us(),
                 recovering: false,
             });
@@ -482,15 +511,19 @@ impl<D: SensorDevice> Node<D> {
                     state.next = next;
                     wait
                 }
-                Err(DeviceError::Identity(text)) => return Err(self.wrong_device(text)),
-                Err(DeviceError::Io(text)) => {
+                Err(error) if error.is_wrong_part() => return Err(self.wrong_device(error)),
+                Err(error) => {
                     self.stats.errors += 1;
                     state.failures += 1;
                     if !state.recovering && state.failures >= self.start_attempts {
-                        return Err(self.unavailable(state, text));
+                        return Err(self.unavailable(state, error));
                     }
                     state.next = Step::Start;
-                    self.backoff.delay(state.failures)
+                    if state.recovering {
+                        self.retry_delay(&mut state)
+                    } else {
+                        self.backoff.delay(state.failures)
+                    }
                 }
             };
             self.phase = Phase::BringUp(state);
@@ -538,14 +571,14 @@ impl<D: SensorDevice> Node<D> {
         if state.recovering {
             let took_ms = monotonic_us().saturating_sub(state.since_us) / 1000;
             self.log(format_args!(
-                "device back after {} failures in {took_ms} ms",
-                state.failures
+                "device back after {} failures in {took_ms} ms ({} quick retries, {} backoff steps)",
+                state.failures, state.quick, state.steps
             ));
         }
         let ready = Message::Ready(Ready {
             name: token(&self.name),
         });
-        self.out.send(&self.name, &ready)?;
+        self.out.send(self.program, &ready)?;
         self.run_deferred()
     }
 
@@ -566,28 +599,42 @@ impl<D: SensorDevice> Node<D> {
         self.stats.missed += missed;
         self.seq = self.seq.wrapping_add(missed as u32);
         match self.device.sample(self.seq, t_us) {
-            Ok(Some(frame)) => {
+            Ok(Some(sample)) => {
+                let frame: Message<'static> = sample.into();
                 // A frame dropped on a full pipe keeps its seq too.
                 self.seq = self.seq.wrapping_add(1);
                 self.stats.samples += 1;
-                self.out.send(&self.name, &frame)?;
+                self.out.send(self.program, &frame)?;
             }
             Ok(None) => {}
-            Err(DeviceError::Io(text)) => return self.begin_recovery(text),
-            Err(DeviceError::Identity(text)) => return Err(self.wrong_device(text)),
+            Err(error) if error.is_wrong_part() => return Err(self.wrong_device(error)),
+            Err(error) => return self.begin_recovery(&error),
         }
         self.check_finished()
     }
 
     /// An I/O error while running: one `ERR code=io`, sampling paused, the
-    /// first re-init after the first backoff delay.
-    fn begin_recovery(&mut self, text: String) -> Result<(), NodeError> {
+    /// first re-init after the first retry delay.
+    fn begin_recovery(&mut self, error: &DeviceError) -> Result<(), NodeError> {
         self.stats.errors += 1;
         self.stats.episodes += 1;
         if self.timer_paced {
             self.ready = None;
         }
-        let delay = self.backoff.delay(1);
+        let mut state = BringUp {
+            next: Step::Start,
+            failures: 1,
+            quick: 0,
+            steps: 0,
+            since_us: monotonic_us(),
+            recovering: true,
+        };
+        let delay = self.retry_delay(&mut state);
+        let text = Checked {
+            error,
+            check: self.check.as_deref(),
+        }
+        .to_string();
         self.log(format_args!(
             "{text}: re-initialising (first retry in {} ms)",
             delay.as_millis()
@@ -598,13 +645,26 @@ impl<D: SensorDevice> Node<D> {
             let text = format!("{} interrupted: {text}", pending.op);
             self.send_error(Some(pending.id), ErrorCode::Io, &text)?;
         }
-        self.phase = Phase::BringUp(BringUp {
-            next: Step::Start,
-            failures: 1,
-            since_us: monotonic_us(),
-            recovering: true,
-        });
+        self.phase = Phase::BringUp(state);
         self.arm_bringup_timer(delay)
+    }
+
+    /// The wait before the next re-init in an episode after
+    /// `state.failures` failures, counted as a quick retry or a backoff
+    /// step.
+    fn retry_delay(&mut self, state: &mut BringUp) -> Duration {
+        match self.backoff.recovery_delay(state.failures) {
+            Retry::Quick(delay) => {
+                state.quick += 1;
+                self.stats.quick_retries += 1;
+                delay
+            }
+            Retry::Backoff(delay) => {
+                state.steps += 1;
+                self.stats.backoff_steps += 1;
+                delay
+            }
+        }
     }
 
     fn check_finished(&mut self) -> Result<(), NodeError> {
@@ -659,12 +719,7 @@ impl<D: SensorDevice> Node<D> {
         let status = reader.read_messages(|m| incoming.push(Incoming::from(m)));
         let status = match status {
             Ok(status) => status,
-            Err(source) => {
-                return Err(NodeError::Commands {
-                    name: self.name.clone(),
-                    source,
-                });
-            }
+            Err(source) => return Err(NodeError::Commands { source }),
         };
         if status == ReadStatus::Eof {
             self.commands_open = false;
@@ -686,7 +741,7 @@ impl<D: SensorDevice> Node<D> {
         match op {
             CommandOp::Hello => {
                 let hello = hello(&self.name, &self.version);
-                self.out.send(&self.name, &Message::Hello(hello))?;
+                self.out.send(self.program, &Message::Hello(hello))?;
                 self.send_ack(id, kind)
             }
             CommandOp::Stats => {
@@ -700,7 +755,7 @@ impl<D: SensorDevice> Node<D> {
                     rejected: s.rejected,
                     errors: s.errors,
                 });
-                self.out.send(&self.name, &stats)?;
+                self.out.send(self.program, &stats)?;
                 self.send_ack(id, kind)
             }
             // The controller and the sensors start together: a command
@@ -751,7 +806,7 @@ impl<D: SensorDevice> Node<D> {
             seq,
             uptime_us: now_us.saturating_sub(self.born_us),
         });
-        self.out.send(&self.name, &beat)
+        self.out.send(self.program, &beat)
     }
 
     fn take_signal(&mut self) -> Result<Option<Signal>, NodeError> {
@@ -761,7 +816,7 @@ impl<D: SensorDevice> Node<D> {
     }
 
     fn send_ack(&mut self, id: u32, op: OpKind) -> Result<(), NodeError> {
-        self.out.send(&self.name, &Message::Ack(Ack { id, op }))
+        self.out.send(self.program, &Message::Ack(Ack { id, op }))
     }
 
     fn send_error(
@@ -771,30 +826,28 @@ impl<D: SensorDevice> Node<D> {
         text: &str,
     ) -> Result<(), NodeError> {
         let report = Message::Error(ErrorReport {
+            name: Some(token(&self.name)),
             id,
             code,
-            text: Text::new(fit_text(text, MAX_TEXT_WIRE_LEN)),
+            text: Text::new(fit_text(text, error_text_room(&self.name))),
         });
-        self.out.send(&self.name, &report)
+        self.out.send(self.program, &report)
     }
 
-    fn unavailable(&mut self, state: BringUp, error: String) -> NodeError {
+    fn unavailable(&mut self, state: BringUp, error: DeviceError) -> NodeError {
         let waited = Duration::from_micros(monotonic_us().saturating_sub(state.since_us));
         let e = NodeError::DeviceUnavailable {
-            name: self.name.clone(),
             attempts: state.failures,
             waited,
             error,
+            check: self.check.clone(),
         };
         self.last_word(&e);
         e
     }
 
-    fn wrong_device(&mut self, error: String) -> NodeError {
-        let e = NodeError::WrongDevice {
-            name: self.name.clone(),
-            error,
-        };
+    fn wrong_device(&mut self, error: DeviceError) -> NodeError {
+        let e = NodeError::WrongDevice(error);
         self.last_word(&e);
         e
     }
@@ -810,32 +863,25 @@ impl<D: SensorDevice> Node<D> {
     }
 
     fn ready_error(&self, source: board_io::ReadyError) -> NodeError {
-        NodeError::Ready {
-            name: self.name.clone(),
-            source,
-        }
+        NodeError::Ready { source }
     }
 
     fn sys(&self, call: &'static str, errno: Errno) -> NodeError {
-        NodeError::Sys {
-            name: self.name.clone(),
-            call,
-            errno,
-        }
+        NodeError::Sys { call, errno }
     }
 
     fn log(&self, line: fmt::Arguments<'_>) {
-        log(&self.name, line);
+        log(self.program, line);
     }
 }
 
 /// Most device commands kept while the device cannot take them.
 pub const MAX_DEFERRED: usize = 16;
 
-/// One line on stderr (the supervisor logs it). A closed stderr is no
-/// reason to stop, so the error is ignored.
-fn log(name: &str, line: fmt::Arguments<'_>) {
-    let text = format!("{name}: {line}\n");
+/// One line on stderr (the supervisor logs it), after the program's name.
+/// A closed stderr is no reason to stop, so the error is ignored.
+fn log(program: &str, line: fmt::Arguments<'_>) {
+    let text = format!("{program}: {line}\n");
     let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }
 
@@ -884,6 +930,12 @@ impl From<Result<Message<'_>, wire::Malformed<'_>>> for Incoming {
             },
         }
     }
+}
+
+/// The room for the text of an `ERR` from process `name`, in bytes on the
+/// wire.
+fn error_text_room(name: &str) -> usize {
+    wire::MAX_FRAME_LEN.saturating_sub(ERR_FRAME_OVERHEAD + name.len())
 }
 
 /// The longest prefix of `text` (at a char boundary) whose percent-encoded
@@ -964,11 +1016,19 @@ mod tests {
     #[test]
     fn the_longest_error_text_still_fits_a_frame() {
         let text = " ".repeat(1000);
-        let report = Message::Error(ErrorReport {
-            id: Some(u32::MAX),
-            code: ErrorCode::Unsupported,
-            text: Text::new(fit_text(&text, MAX_TEXT_WIRE_LEN)),
-        });
-        assert!(FrameBuf::new().encode(&report).is_ok());
+        for name in ["motion", &"n".repeat(100)] {
+            let report = Message::Error(ErrorReport {
+                name: Some(Token::new(name).unwrap()),
+                id: Some(u32::MAX),
+                code: ErrorCode::Unsupported,
+                text: Text::new(fit_text(&text, error_text_room(name))),
+            });
+            let frame = FrameBuf::new().encode(&report).map(<[u8]>::len);
+            // Full to the last byte but for the one a `%20` does not fit in.
+            assert!(
+                frame.is_ok_and(|len| len > wire::MAX_FRAME_LEN - 3),
+                "{frame:?}"
+            );
+        }
     }
 }

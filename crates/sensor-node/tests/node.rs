@@ -13,8 +13,8 @@ use nix::fcntl::{FcntlArg, fcntl};
 use nix::sys::pthread::{pthread_kill, pthread_self};
 use nix::sys::signal::Signal;
 use sensor_node::{
-    Backoff, DataReady, DeviceError, Flow, Node, NodeConfig, NodeError, Output, Refusal, Reply,
-    SensorDevice,
+    Backoff, DataReady, DeviceError, Fault, Flow, Node, NodeConfig, NodeError, Output, Refusal,
+    Reply, SensorDevice,
 };
 use wire::{
     Command, CommandOp, ErrorCode, FrameBuf, FrameReader, ImuSample, Message, OpKind, ReadStatus,
@@ -24,6 +24,14 @@ use wire::{
 const DEADLINE: Duration = Duration::from_secs(10);
 
 const IO_ERROR: &str = "fake 0x00: read sample: NACK";
+
+/// What the rig's loop is told to check after a bus fault.
+const CHECK: &str = "check the wiring";
+
+/// A failed reset, as the fake's re-inits fail in a NACK burst.
+fn reset_nack() -> Result<Duration, DeviceError> {
+    Err(DeviceError::bus("fake", "reset", "NACK"))
+}
 
 /// A device whose every outcome the test scripts.
 struct Fake {
@@ -62,9 +70,7 @@ impl Fake {
 }
 
 impl SensorDevice for Fake {
-    fn name(&self) -> &str {
-        "fake"
-    }
+    type Sample = ImuSample;
 
     fn start(&mut self) -> Result<Duration, DeviceError> {
         self.start_calls.push(Instant::now());
@@ -81,11 +87,11 @@ impl SensorDevice for Fake {
         self.rate_hz
     }
 
-    fn sample(&mut self, seq: u32, t_us: u64) -> Result<Option<Message<'static>>, DeviceError> {
+    fn sample(&mut self, seq: u32, t_us: u64) -> Result<Option<ImuSample>, DeviceError> {
         if self.failing_samples > 0 {
             self.failing_samples -= 1;
             self.failed_at = Some(Instant::now());
-            return Err(DeviceError::Io(IO_ERROR.to_owned()));
+            return Err(DeviceError::bus("fake 0x00", "read sample", "NACK"));
         }
         if let Some(left) = &mut self.calibration_left {
             *left -= 1;
@@ -94,13 +100,13 @@ impl SensorDevice for Fake {
                 self.finished = Some(Ok(()));
             }
         }
-        Ok(Some(Message::Imu(ImuSample {
+        Ok(Some(ImuSample {
             seq,
             t_us,
             accel_mg: [0, 0, 1000],
             gyro_mdps: [0, 0, 0],
             temp_cc: 2500,
-        })))
+        }))
     }
 
     fn command(&mut self, op: &CommandOp) -> Result<Reply, Refusal> {
@@ -113,7 +119,9 @@ impl SensorDevice for Fake {
                 Ok(Reply::Done)
             }
             CommandOp::SetRange { .. } => Ok(Reply::Done),
-            CommandOp::SetGain { .. } => Err(Refusal::unsupported("fake has no gain")),
+            CommandOp::SetGain { .. } | CommandOp::AutoGain => {
+                Err(Refusal::unsupported("fake has no gain"))
+            }
             CommandOp::Calibrate => {
                 self.calibration_left = Some(self.calibration_samples);
                 Ok(Reply::Pending)
@@ -151,6 +159,7 @@ enum Got {
         op: OpKind,
     },
     Err {
+        name: Option<String>,
         id: Option<u32>,
         code: ErrorCode,
         text: String,
@@ -183,6 +192,7 @@ impl Got {
             },
             Message::Ack(a) => Got::Ack { id: a.id, op: a.op },
             Message::Error(e) => Got::Err {
+                name: e.name.map(|n| n.to_string()),
                 id: e.id,
                 code: e.code,
                 text: String::from_utf8_lossy(&e.text.bytes().collect::<Vec<u8>>()).into_owned(),
@@ -261,18 +271,30 @@ struct Rig {
 }
 
 fn rig(device: Fake, heartbeat: Option<Duration>, start_attempts: u32) -> Rig {
+    rig_with(device, heartbeat, start_attempts, Backoff::default())
+}
+
+fn rig_with(
+    device: Fake,
+    heartbeat: Option<Duration>,
+    start_attempts: u32,
+    backoff: Backoff,
+) -> Rig {
     let (out_r, out_w) = std::io::pipe().expect("pipe");
     let (cmd_r, cmd_w) = std::io::pipe().expect("pipe");
     let out_writer = out_w.try_clone().expect("dup");
     let node = Node::new(
         device,
         NodeConfig {
+            name: "fake".to_owned(),
+            program: "node-test",
+            check: Some(CHECK.to_owned()),
             outputs: vec![Output::new("--tx", out_w)],
             commands: Some(OwnedFd::from(cmd_r)),
             ready: DataReady::Timer,
             heartbeat,
             start_attempts,
-            backoff: Backoff::default(),
+            backoff,
             version: "9.9.9".to_owned(),
         },
     )
@@ -418,6 +440,15 @@ fn every_command_is_answered_once_with_its_id() {
         assert_eq!(rig.out.answers(id).len(), 1, "id {id}: {:?}", rig.out.got);
     }
     assert!(rig.out.answers(13).is_empty());
+    // Every ERR names its sender.
+    assert!(
+        rig.out
+            .got
+            .iter()
+            .all(|g| !matches!(g, Got::Err { name, .. } if name.as_deref() != Some("fake"))),
+        "{:?}",
+        rig.out.got
+    );
     let answer = |id| rig.out.answers(id)[0].clone();
     let ack = |op| move |g: Got| matches!(g, Got::Ack { op: o, .. } if o == op);
     let err = |code: ErrorCode, says: &'static str| move |g: Got| matches!(g, Got::Err { code: c, text, .. } if c == code && text.contains(says));
@@ -527,8 +558,7 @@ fn device_commands_while_recovering_wait_and_a_pending_one_gets_io() {
         let fake = rig.node.device_mut();
         fake.failing_samples = 1;
         for _ in 0..3 {
-            fake.start_script
-                .push_back(Err(DeviceError::Io("fake: reset: NACK".into())));
+            fake.start_script.push_back(reset_nack());
         }
     }
     rig.pump_until("ERR io", |r| !r.out.answers(1).is_empty());
@@ -606,8 +636,7 @@ fn an_io_error_episode_sends_one_err_then_backs_off_and_comes_back() {
         let fake = rig.node.device_mut();
         fake.failing_samples = 1;
         for _ in 0..3 {
-            fake.start_script
-                .push_back(Err(DeviceError::Io("fake: reset: NACK".into())));
+            fake.start_script.push_back(reset_nack());
         }
     }
     rig.pump_until("ready again and samples", |r| {
@@ -635,7 +664,8 @@ fn an_io_error_episode_sends_one_err_then_backs_off_and_comes_back() {
     assert_eq!(io_errors.len(), 1, "one ERR per episode: {:?}", rig.out.got);
     let err_at = io_errors[0];
     assert!(
-        matches!(&rig.out.got[err_at], Got::Err { id: None, text, .. } if text.starts_with(IO_ERROR)),
+        matches!(&rig.out.got[err_at], Got::Err { name: Some(name), id: None, text, .. }
+            if name == "fake" && *text == format!("{IO_ERROR}: {CHECK}: re-initialising")),
         "{:?}",
         rig.out.got[err_at]
     );
@@ -649,14 +679,20 @@ fn an_io_error_episode_sends_one_err_then_backs_off_and_comes_back() {
     );
     let stats = rig.node.stats();
     assert_eq!((stats.errors, stats.episodes), (4, 1), "{stats:?}");
+    // Three quick retries, then the backoff's first step.
+    assert_eq!(
+        (stats.quick_retries, stats.backoff_steps),
+        (3, 1),
+        "{stats:?}"
+    );
     assert_seq_accounting(&rig.out.imu_seqs(), stats.missed);
-    // Backoff: re-inits at least 10, 20, 40, 80 ms apart (timers never fire early).
+    // Re-inits at least 1, 1, 1 then 10 ms apart (timers never fire early).
     let fake = rig.node.device();
     let calls = &fake.start_calls;
     assert_eq!(calls.len(), 5, "the first start and four re-inits");
     let failed_at = fake.failed_at.expect("the sample failed");
     let mut last = failed_at;
-    for (call, min_ms) in calls[1..].iter().zip([10, 20, 40, 80]) {
+    for (call, min_ms) in calls[1..].iter().zip([1, 1, 1, 10]) {
         assert!(
             *call - last >= Duration::from_millis(min_ms),
             "{min_ms} ms backoff: {:?}",
@@ -667,13 +703,51 @@ fn an_io_error_episode_sends_one_err_then_backs_off_and_comes_back() {
     assert_eq!(fake.finish_calls, 2);
 }
 
+/// A NACK burst of three transactions (the sample, then two re-inits) in
+/// an episode, with `backoff`; the loop's counters once the device is back.
+fn ride_out_a_burst_of_three(backoff: Backoff) -> sensor_node::NodeStats {
+    let mut rig = rig_with(Fake::new(500), None, 5, backoff);
+    rig.pump_until("samples", |r| r.out.imu_seqs().len() >= 3);
+    {
+        let fake = rig.node.device_mut();
+        fake.failing_samples = 1;
+        fake.start_script.push_back(reset_nack());
+        fake.start_script.push_back(reset_nack());
+    }
+    rig.pump_until("ready again", |r| r.out.count(|g| g == &Got::Ready) == 2);
+    // The first start, then a re-init per failure: the third one works.
+    assert_eq!(rig.node.device().start_calls.len(), 4);
+    rig.node.stats()
+}
+
+#[test]
+fn a_nack_burst_is_ridden_out_by_quick_retries_before_any_backoff() {
+    let stats = ride_out_a_burst_of_three(Backoff::default());
+    assert_eq!((stats.errors, stats.episodes), (3, 1), "{stats:?}");
+    assert_eq!(
+        (stats.quick_retries, stats.backoff_steps),
+        (3, 0),
+        "{stats:?}"
+    );
+    // Without quick retries every failure waits a step of the backoff
+    // (10, 20, 40 ms), and each step doubles the wait.
+    let stats = ride_out_a_burst_of_three(Backoff {
+        quick_retries: 0,
+        ..Backoff::default()
+    });
+    assert_eq!(
+        (stats.quick_retries, stats.backoff_steps),
+        (0, 3),
+        "{stats:?}"
+    );
+}
+
 #[test]
 fn start_failures_give_up_after_the_attempts_with_exit_69() {
     let mut fake = Fake::new(100);
     for _ in 0..3 {
-        fake.start_script.push_back(Err(DeviceError::Io(
-            "fake 0x00: read WHO_AM_I: NACK: check the wiring".into(),
-        )));
+        fake.start_script
+            .push_back(Err(DeviceError::bus("fake 0x00", "read WHO_AM_I", "NACK")));
     }
     let mut rig = rig(fake, None, 3);
     let start = Instant::now();
@@ -692,7 +766,7 @@ fn start_failures_give_up_after_the_attempts_with_exit_69() {
     ));
     let line = error.to_string();
     assert!(
-        line.starts_with("fake: device unavailable: 3 start attempts over ")
+        line.starts_with("device unavailable: 3 start attempts over ")
             && line.ends_with("the last with: fake 0x00: read WHO_AM_I: NACK: check the wiring"),
         "{line}"
     );
@@ -710,15 +784,20 @@ fn start_failures_give_up_after_the_attempts_with_exit_69() {
 #[test]
 fn a_wrong_identity_gives_up_at_once() {
     let mut fake = Fake::new(100);
-    fake.start_script.push_back(Err(DeviceError::Identity(
-        "fake 0x00: WHO_AM_I read 0x70, expected 0x68".into(),
+    fake.start_script.push_back(Err(DeviceError::new(
+        "fake 0x00",
+        "read WHO_AM_I",
+        Fault::WrongPart {
+            detail: "0x70, expected 0x68".into(),
+        },
     )));
     let mut rig = rig(fake, None, 5);
     let error = rig.node.poll_once().expect_err("wrong device");
     assert_eq!(error.exit_code(), 69);
+    // No bus fault: nothing to check about the wiring.
     assert_eq!(
         error.to_string(),
-        "fake: wrong device: fake 0x00: WHO_AM_I read 0x70, expected 0x68"
+        "wrong device: fake 0x00: read WHO_AM_I: 0x70, expected 0x68"
     );
     assert_eq!(rig.node.device().start_calls.len(), 1);
 }
@@ -726,8 +805,7 @@ fn a_wrong_identity_gives_up_at_once() {
 #[test]
 fn a_start_that_fails_then_works_is_ready() {
     let mut fake = Fake::new(100);
-    fake.start_script
-        .push_back(Err(DeviceError::Io("fake: reset: NACK".into())));
+    fake.start_script.push_back(reset_nack());
     fake.start_script.push_back(Ok(Duration::from_millis(5)));
     let mut rig = rig(fake, None, 2);
     rig.pump_until("ready", |r| r.out.got.contains(&Got::Ready));
@@ -795,24 +873,10 @@ fn a_closed_command_pipe_is_left_alone() {
 
 #[test]
 fn a_name_that_is_not_a_token_is_refused() {
-    struct Spaced(Fake);
-    impl SensorDevice for Spaced {
-        fn name(&self) -> &str {
-            "two words"
-        }
-        fn start(&mut self) -> Result<Duration, DeviceError> {
-            self.0.start()
-        }
-        fn sample_rate_hz(&self) -> u32 {
-            self.0.sample_rate_hz()
-        }
-        fn sample(&mut self, s: u32, t: u64) -> Result<Option<Message<'static>>, DeviceError> {
-            self.0.sample(s, t)
-        }
-        fn command(&mut self, op: &CommandOp) -> Result<Reply, Refusal> {
-            self.0.command(op)
-        }
-    }
-    let error = Node::new(Spaced(Fake::new(1)), NodeConfig::default()).expect_err("bad name");
+    let config = NodeConfig {
+        name: "two words".to_owned(),
+        ..NodeConfig::default()
+    };
+    let error = Node::new(Fake::new(1), config).expect_err("bad name");
     assert!(matches!(error, NodeError::BadName(ref n) if n == "two words"));
 }

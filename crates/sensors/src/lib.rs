@@ -49,6 +49,35 @@
 
 #![no_std]
 
+/// Gives a driver's `Error<E>`, whose bus failures are its `I2c(E)`
+/// variant, the classification of bus errors every driver shares: the
+/// inherent `i2c_error_kind()` (`None` for the driver's own errors), and
+/// [`embedded_hal::i2c::Error`], whose `kind()` is that kind or
+/// `ErrorKind::Other`.
+macro_rules! bus_error_kind {
+    ($error:ident) => {
+        impl<E: embedded_hal::i2c::Error> $error<E> {
+            /// The bus error's kind (so a NACK can be told from a bus
+            /// fault), or `None` for the driver's own errors.
+            pub fn i2c_error_kind(&self) -> Option<embedded_hal::i2c::ErrorKind> {
+                match self {
+                    Self::I2c(e) => Some(embedded_hal::i2c::Error::kind(e)),
+                    _ => None,
+                }
+            }
+        }
+
+        impl<E: embedded_hal::i2c::Error> embedded_hal::i2c::Error for $error<E> {
+            /// The bus error's kind; `ErrorKind::Other` for the driver's own
+            /// errors.
+            fn kind(&self) -> embedded_hal::i2c::ErrorKind {
+                self.i2c_error_kind()
+                    .unwrap_or(embedded_hal::i2c::ErrorKind::Other)
+            }
+        }
+    };
+}
+
 pub mod ads1115;
 pub mod mpu6050;
 pub mod veml7700;

@@ -47,6 +47,7 @@ fn realistic_stream() -> Vec<u8> {
                 next_us: Some(0),
             }),
             7 if seq % 1000 == 7 => Message::Error(ErrorReport {
+                name: Some(name),
                 id: None,
                 code: ErrorCode::Io,
                 text: Text::new("i2c-1 0x68: remote I/O error, retrying"),
@@ -187,6 +188,7 @@ fn encode(c: &mut Criterion) {
     g.bench_function("error-with-text", |b| {
         b.iter(|| {
             let msg = Message::Error(ErrorReport {
+                name: None,
                 id: Some(7),
                 code: ErrorCode::Io,
                 text: Text::new(black_box(text)),

@@ -426,7 +426,8 @@ pub enum CommandOp {
         /// `gyro`: gyroscope full scale, ±degrees per second.
         gyro_dps: Option<u16>,
     },
-    /// `op=gain [fs=MV] [gain=MILLI] [it=MS]`: light sensor gain, at least one.
+    /// `op=gain [fs=MV] [gain=MILLI] [it=MS]`: a fixed light sensor gain,
+    /// at least one.
     SetGain {
         /// `fs`: ADC full-scale range, millivolts (ADS1115 PGA).
         fullscale_mv: Option<u16>,
@@ -435,6 +436,10 @@ pub enum CommandOp {
         /// `it`: integration time, milliseconds.
         integration_ms: Option<u16>,
     },
+    /// `op=gain gain=auto`: the light sensor chooses its gain and
+    /// integration time itself again (VEML7700 auto-ranging, as at start),
+    /// after a fixed [`CommandOp::SetGain`]. It takes no `fs` or `it`.
+    AutoGain,
     /// `op=cal`: calibrate at rest (IMU gyro bias).
     Calibrate,
     /// `op=selftest`: run the device self-test, answer with ack or error.
@@ -449,9 +454,31 @@ impl CommandOp {
             CommandOp::Stats => OpKind::Stats,
             CommandOp::SetRate { .. } => OpKind::Rate,
             CommandOp::SetRange { .. } => OpKind::Range,
-            CommandOp::SetGain { .. } => OpKind::Gain,
+            CommandOp::SetGain { .. } | CommandOp::AutoGain => OpKind::Gain,
             CommandOp::Calibrate => OpKind::Calibrate,
             CommandOp::SelfTest => OpKind::SelfTest,
+        }
+    }
+}
+
+/// The value of `gain=` in a `gain` command: a gain in thousandths, or
+/// `auto`.
+enum GainValue {
+    Milli(u32),
+    Auto,
+}
+
+impl<'a> Value<'a> for GainValue {
+    fn parse(v: &'a [u8]) -> Result<Self, ValueProblem> {
+        match v {
+            b"auto" => Ok(GainValue::Auto),
+            _ => u32::parse(v).map(GainValue::Milli),
+        }
+    }
+    fn write(&self, key: &str, w: &mut BodyWriter<'_>) {
+        match self {
+            GainValue::Milli(milli) => milli.write(key, w),
+            GainValue::Auto => w.name(key, "auto"),
         }
     }
 }
@@ -493,7 +520,16 @@ impl<'a> Body<'a> for Command {
                 }
                 OpKind::Gain => {
                     let problem = gain.invalid(ValueProblem::NothingToSet);
-                    let (fullscale_mv, gain_milli, integration_ms) = (fs.opt(), gain.opt(), it.opt());
+                    let conflict = gain.invalid(ValueProblem::Conflict);
+                    let (fullscale_mv, gain, integration_ms) = (fs.opt(), gain.opt(), it.opt());
+                    let gain_milli = match gain {
+                        Some(GainValue::Auto) if fullscale_mv.is_some() || integration_ms.is_some() => {
+                            return Err(conflict);
+                        }
+                        Some(GainValue::Auto) => return Ok(Command { id: id.req()?, op: CommandOp::AutoGain }),
+                        Some(GainValue::Milli(milli)) => Some(milli),
+                        None => None,
+                    };
                     if fullscale_mv.is_none() && gain_milli.is_none() && integration_ms.is_none() {
                         return Err(problem);
                     }
@@ -523,6 +559,7 @@ impl<'a> Body<'a> for Command {
                 gain_milli.write("gain", w);
                 integration_ms.write("it", w);
             }
+            CommandOp::AutoGain => GainValue::Auto.write("gain", w),
             CommandOp::Hello | CommandOp::Stats | CommandOp::Calibrate | CommandOp::SelfTest => {}
         }
     }
@@ -572,6 +609,10 @@ wire_names! {
 /// `ERR`: something went wrong; in answer to a command when `id` is set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ErrorReport<'a> {
+    /// `name`: the process that sends it. Every sender fills it in; it is
+    /// optional on input, so an `ERR` from a sender that predates the
+    /// field still decodes (its sender is then known only through `id`).
+    pub name: Option<Token<'a>>,
     /// `id`: the command this answers, if any.
     pub id: Option<u32>,
     /// `code`: the class of error.
@@ -582,11 +623,17 @@ pub struct ErrorReport<'a> {
 
 impl<'a> Body<'a> for ErrorReport<'a> {
     fn decode(frame: &Frame<'a>) -> Result<Self, DecodeError> {
-        decode_fields!(frame, { id: "id", code: "code", text: "text" }, {
-            Ok(ErrorReport { id: id.opt(), code: code.req()?, text: text.opt().unwrap_or(Text::new("")) })
+        decode_fields!(frame, { name: "name", id: "id", code: "code", text: "text" }, {
+            Ok(ErrorReport {
+                name: name.opt(),
+                id: id.opt(),
+                code: code.req()?,
+                text: text.opt().unwrap_or(Text::new("")),
+            })
         })
     }
     fn encode(&self, w: &mut BodyWriter<'_>) {
+        self.name.write("name", w);
         self.id.write("id", w);
         self.code.write("code", w);
         self.text.write("text", w);
@@ -952,4 +999,16 @@ messages! {
     Gesture(Gesture) = "GESTURE",
     /// `LOG`
     Log(LogLine<'a>) = "LOG",
+}
+
+impl From<ImuSample> for Message<'_> {
+    fn from(sample: ImuSample) -> Self {
+        Message::Imu(sample)
+    }
+}
+
+impl From<LightSample> for Message<'_> {
+    fn from(sample: LightSample) -> Self {
+        Message::Light(sample)
+    }
 }

@@ -98,6 +98,13 @@ fn catalogue() -> Vec<(Message<'static>, &'static str)> {
         ),
         (
             Message::Command(Command {
+                id: 8,
+                op: CommandOp::AutoGain,
+            }),
+            "CMD id=8 op=gain gain=auto",
+        ),
+        (
+            Message::Command(Command {
                 id: 6,
                 op: CommandOp::Calibrate,
             }),
@@ -119,14 +126,17 @@ fn catalogue() -> Vec<(Message<'static>, &'static str)> {
         ),
         (
             Message::Error(ErrorReport {
+                name: Some(tok("motion")),
                 id: Some(9),
                 code: ErrorCode::BadArgument,
                 text: Text::new("hz must be 1..=1000, got 0"),
             }),
-            "ERR id=9 code=badarg text=hz%20must%20be%201..=1000,%20got%200",
+            "ERR name=motion id=9 code=badarg text=hz%20must%20be%201..=1000,%20got%200",
         ),
         (
+            // As a sender that predates `name` writes it.
             Message::Error(ErrorReport {
+                name: None,
                 id: None,
                 code: ErrorCode::Io,
                 text: Text::new(""),
@@ -350,6 +360,27 @@ fn every_field_error_names_the_field() {
             InvalidValue {
                 key: "gain",
                 problem: NothingToSet,
+            },
+        ),
+        (
+            "CMD id=1 op=gain gain=auto it=100",
+            InvalidValue {
+                key: "gain",
+                problem: Conflict,
+            },
+        ),
+        (
+            "CMD id=1 op=gain fs=4096 gain=auto",
+            InvalidValue {
+                key: "gain",
+                problem: Conflict,
+            },
+        ),
+        (
+            "CMD id=1 op=gain gain=manual",
+            InvalidValue {
+                key: "gain",
+                problem: NotANumber,
             },
         ),
         ("CMD op=cal", MissingField("id")),

@@ -91,6 +91,7 @@ fn build(r: &Raw) -> Message<'_> {
                     gain_milli: opt(r.some[1], n2).map(|v| v as u32),
                     integration_ms: Some(n3 as u16),
                 },
+                10 if r.some[2] => CommandOp::AutoGain,
                 10 => CommandOp::Calibrate,
                 _ => CommandOp::SelfTest,
             };
@@ -101,6 +102,7 @@ fn build(r: &Raw) -> Message<'_> {
             op: pick(OpKind::ALL, r.pick[0]),
         }),
         13 => Message::Error(ErrorReport {
+            name: r.some[1].then_some(name),
             id: opt(r.some[0], n0).map(|v| v as u32),
             code: pick(ErrorCode::ALL, r.pick[0]),
             text,

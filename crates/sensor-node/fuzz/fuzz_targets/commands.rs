@@ -42,9 +42,7 @@ struct Fake {
 }
 
 impl SensorDevice for Fake {
-    fn name(&self) -> &str {
-        "fake"
-    }
+    type Sample = ImuSample;
 
     fn start(&mut self) -> Result<Duration, DeviceError> {
         self.calibrating = false;
@@ -55,17 +53,17 @@ impl SensorDevice for Fake {
         1000
     }
 
-    fn sample(&mut self, seq: u32, t_us: u64) -> Result<Option<Message<'static>>, DeviceError> {
+    fn sample(&mut self, seq: u32, t_us: u64) -> Result<Option<ImuSample>, DeviceError> {
         if std::mem::take(&mut self.calibrating) {
             self.finished = Some(Ok(()));
         }
-        Ok(Some(Message::Imu(ImuSample {
+        Ok(Some(ImuSample {
             seq,
             t_us,
             accel_mg: [0, 0, 1000],
             gyro_mdps: [0; 3],
             temp_cc: 2500,
-        })))
+        }))
     }
 
     fn command(&mut self, op: &CommandOp) -> Result<Reply, Refusal> {
@@ -74,7 +72,9 @@ impl SensorDevice for Fake {
                 format!("hz must be 1..=1000, got {hz}"),
             )),
             CommandOp::SetRate { .. } | CommandOp::SetRange { .. } => Ok(Reply::Done),
-            CommandOp::SetGain { .. } => Err(Refusal::unsupported("fake has no gain")),
+            CommandOp::SetGain { .. } | CommandOp::AutoGain => {
+                Err(Refusal::unsupported("fake has no gain"))
+            }
             CommandOp::Calibrate => {
                 self.calibrating = true;
                 Ok(Reply::Pending)
@@ -139,6 +139,9 @@ fuzz_target!(|bytes: &[u8]| {
     let mut node = Node::new(
         Fake::default(),
         NodeConfig {
+            name: "fake".to_owned(),
+            program: "fuzz-commands",
+            check: None,
             outputs: vec![Output::new("--tx", out_w)],
             commands: Some(OwnedFd::from(cmd_r)),
             ready: DataReady::Timer,

@@ -63,7 +63,6 @@ mod self_test;
 use core::fmt;
 use core::time::Duration;
 
-use embedded_hal::i2c::ErrorKind;
 
 use crate::InvalidAddress;
 use register as reg;
@@ -146,23 +145,7 @@ pub enum Error<E> {
     SelfTest(SelfTestFailure),
 }
 
-impl<E: embedded_hal::i2c::Error> Error<E> {
-    /// The bus error's kind (so a NACK can be told from a bus fault), or
-    /// `None` for the driver's own errors.
-    pub fn i2c_error_kind(&self) -> Option<ErrorKind> {
-        match self {
-            Self::I2c(e) => Some(e.kind()),
-            _ => None,
-        }
-    }
-}
-
-impl<E: embedded_hal::i2c::Error> embedded_hal::i2c::Error for Error<E> {
-    /// The bus error's kind; [`ErrorKind::Other`] for the driver's own errors.
-    fn kind(&self) -> ErrorKind {
-        self.i2c_error_kind().unwrap_or(ErrorKind::Other)
-    }
-}
+bus_error_kind!(Error);
 
 impl<E: fmt::Debug> fmt::Display for Error<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -38,7 +38,7 @@ pub mod register;
 use core::fmt;
 use core::time::Duration;
 
-use embedded_hal::i2c::{ErrorKind, I2c};
+use embedded_hal::i2c::I2c;
 
 use register as reg;
 use register::als_conf as conf;
@@ -384,23 +384,7 @@ pub enum Error<E> {
     ShutDown,
 }
 
-impl<E: embedded_hal::i2c::Error> Error<E> {
-    /// The bus error's kind (so a NACK can be told from a bus fault), or
-    /// `None` for the driver's own errors.
-    pub fn i2c_error_kind(&self) -> Option<ErrorKind> {
-        match self {
-            Self::I2c(e) => Some(e.kind()),
-            Self::ShutDown => None,
-        }
-    }
-}
-
-impl<E: embedded_hal::i2c::Error> embedded_hal::i2c::Error for Error<E> {
-    /// The bus error's kind; [`ErrorKind::Other`] for the driver's own errors.
-    fn kind(&self) -> ErrorKind {
-        self.i2c_error_kind().unwrap_or(ErrorKind::Other)
-    }
-}
+bus_error_kind!(Error);
 
 impl<E: fmt::Debug> fmt::Display for Error<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -220,11 +220,15 @@ fn describe(m: &Message<'_>) -> String {
                         None => Ok(()),
                     }
                 }
+                CommandOp::AutoGain => write!(s, " auto"),
                 _ => Ok(()),
             }
         }
         Message::Ack(a) => write!(s, "#{} {} done", a.id, a.op),
         Message::Error(e) => {
+            if let Some(name) = e.name {
+                let _ = write!(s, "{name} ");
+            }
             if let Some(id) = e.id {
                 let _ = write!(s, "#{id} ");
             }
