@@ -63,7 +63,6 @@ mod self_test;
 use core::fmt;
 use core::time::Duration;
 
-
 use crate::InvalidAddress;
 use register as reg;
 
