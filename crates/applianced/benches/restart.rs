@@ -24,8 +24,8 @@
 //! the end: the supervisors' RSS, and their context switches over an idle
 //! window.
 //!
-//! `cargo build --release -p testchild && cargo bench -p applianced --bench restart`
-//! (`-- --rounds N`, default 1000; `--idle-secs N`, default 30;
+//! `cargo bench -p applianced --bench restart` (it builds the test child
+//! when it is missing; `-- --rounds N`, default 1000; `--idle-secs N`, default 30;
 //! `--subjects applianced,floor,runsv,s6-supervise` to choose;
 //! `--stable-ms N`, default 1100). Needs the
 //! Debian packages runit and s6 for the comparison; without them they are
@@ -33,7 +33,7 @@
 //! smoke test.
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -67,20 +67,6 @@ struct Subject {
     child: Pid,
     since: Instant,
     latencies: Vec<Duration>,
-}
-
-fn testchild() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().and_then(Path::parent).unwrap();
-    let path = dir.join("appliance-testchild");
-    if !path.exists() {
-        eprintln!(
-            "restart bench: {} is not built: run `cargo build --release -p testchild` first",
-            path.display()
-        );
-        std::process::exit(2);
-    }
-    path
 }
 
 fn have(program: &str) -> bool {
@@ -246,7 +232,7 @@ fn main() {
     // for comparing applianced with the floor (`--subjects`).
     let stable = Duration::from_millis(flag("--stable-ms", 1100));
 
-    let child = testchild();
+    let child = test_support::program("appliance-testchild");
     let work =
         std::env::temp_dir().join(format!("applianced-restart-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&work);
