@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 pub const DEADLINE: Duration = Duration::from_secs(30);
 
 /// How often a condition without a wakeup of its own is looked at.
-const POLL_EVERY: Duration = Duration::from_millis(5);
+const POLL_EVERY: Duration = Duration::from_millis(10);
 
 /// Whether `cond` holds within `limit`, looked at every few milliseconds
 /// (and once more at the end).
