@@ -79,13 +79,8 @@ impl Subject {
         let dir = work.join(name);
         std::fs::create_dir_all(&dir).unwrap();
         let fifo_path = dir.join("pid.fifo");
-        nix::unistd::mkfifo(&fifo_path, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
         // Read-write, so it never sees EOF between two children.
-        let fifo = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open(&fifo_path)
-            .unwrap();
+        let fifo = test_support::fifo(&fifo_path);
         let mut args = format!("--write-pid {} --pause", fifo_path.display());
         // s6-supervise waits 1 s between launches unless the service says it
         // is ready (notification-fd), as the anchors measured.

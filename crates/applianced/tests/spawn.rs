@@ -11,7 +11,7 @@ use nix::sys::signal::{Signal, kill};
 use nix::sys::wait::waitpid;
 use nix::unistd::{Pid, getpgid, pipe2};
 use test_support::procfs::fds;
-use test_support::{TempDir, program};
+use test_support::{TempDir, fifo, program};
 
 /// A topology of one process running `exec` with `args`.
 fn one_process(dir: &Path, exec: &str, args: &str) -> Topology {
@@ -68,12 +68,7 @@ fn line_from(fifo: &std::fs::File) -> String {
 fn a_child_gets_exactly_stdio_and_its_planned_pipe_ends_in_its_own_group() {
     let dir = TempDir::new("fds");
     let fifo_path = dir.join("started.fifo");
-    nix::unistd::mkfifo(&fifo_path, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
-    let fifo = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open(&fifo_path)
-        .unwrap();
+    let fifo = fifo(&fifo_path);
     let t = one_process(
         dir.path(),
         program("appliance-testchild").to_str().unwrap(),

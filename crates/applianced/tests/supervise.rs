@@ -366,17 +366,17 @@ fn a_thousand_crashes_leave_no_zombie_and_no_fd_behind() {
     d.stop();
 }
 
+/// One test child that says `up` and waits.
+const QUIET: &str = r#"
+[[process]]
+name = "quiet"
+exec = "@TESTCHILD@"
+args = ["--print", "up", "--pause"]
+"#;
+
 #[test]
 fn nothing_wakes_the_supervisor_while_nothing_happens() {
-    let d = Appliance::start(
-        "idle",
-        r#"
-        [[process]]
-        name = "quiet"
-        exec = "@TESTCHILD@"
-        args = ["--print", "up", "--pause"]
-        "#,
-    );
+    let d = Appliance::start("idle", QUIET);
     d.wait_for(&["quiet[", "]: up"]);
     let switches = || procfs::context_switches(d.pid());
     // Start counting once it is asleep in poll: the iteration that logged
@@ -542,12 +542,7 @@ fn as_pid_1_it_stops_everything_and_powers_off_instead_of_exiting() {
     }
     let d = Appliance::start_under(
         "pid1",
-        r#"
-        [[process]]
-        name = "quiet"
-        exec = "@TESTCHILD@"
-        args = ["--print", "up", "--pause"]
-        "#,
+        QUIET,
         &["/usr/bin/unshare", "--pid", "--fork", "--kill-child"],
     );
     let (at, first) = d.wait_for(&["applianced 0.1.0 (pid "]);

@@ -12,18 +12,14 @@ use std::time::Duration;
 
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
-use test_support::{Frames, Got, TempDir, WithEnds, eventually, procfs, wait_exit};
-use wire::{CommandOp, FrameBuf, ImuSample, LightSample, Message};
+use test_support::{Frames, Got, TempDir, WithEnds, encode, eventually, procfs, wait_exit};
+use wire::{CommandOp, ImuSample, LightSample, Message};
 
 const BIN: &str = env!("CARGO_BIN_EXE_appliance-gui");
 
 /// Whether `got` is the command `op` (any id).
 fn command(op: CommandOp) -> impl Fn(&Got) -> bool {
     move |got| matches!(got, Got::Command { op: o, .. } if *o == op)
-}
-
-fn encode(msg: &Message<'_>) -> Vec<u8> {
-    FrameBuf::new().encode(msg).expect("encode").to_vec()
 }
 
 /// 100 Hz at rest, a vigorous shake on x, at rest again.

@@ -37,15 +37,7 @@ fn spawn_args(args: &[&str]) -> Light {
     let (cmd_r, cmd_w) = std::io::pipe().expect("pipe");
     let (out_r, out_w) = std::io::pipe().expect("pipe");
     let child = WithEnds::new([OwnedFd::from(cmd_r), OwnedFd::from(out_w)])
-        .spawn(
-            Command::new(BIN)
-                .args(["--rx", "3", "--tx", "4"])
-                .args(args)
-                .stdin(Stdio::null())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped()),
-        )
-        .expect("spawn appliance-light");
+        .spawn_piped(BIN, &[&["--rx", "3", "--tx", "4"], args].concat());
     Light {
         child,
         commands: cmd_w,
@@ -177,13 +169,7 @@ fn light_frames_follow_the_demo(part: &str, tolerance: f64) {
     let demo = Scenario::demo();
     let mut light = spawn(part, &demo, &[]);
     let (hello, _) = light.until("HELLO", |g| matches!(g, Got::Hello { .. }));
-    assert_eq!(
-        hello,
-        Got::Hello {
-            name: "light".into(),
-            protocol: wire::PROTOCOL_VERSION
-        }
-    );
+    assert_eq!(hello, Got::hello("light"));
     light.ready();
     // The demo starts indoors at 300 lx, for 4 s.
     let samples = light.samples(6);
@@ -210,13 +196,7 @@ fn veml7700_light_frames_follow_the_demo_and_sigterm_exits_0() {
 fn common_commands(light: &mut Light) {
     light.send("CMD id=1 op=hello");
     let (hello, _) = light.until("HELLO", |g| matches!(g, Got::Hello { .. }));
-    assert_eq!(
-        hello,
-        Got::Hello {
-            name: "light".into(),
-            protocol: wire::PROTOCOL_VERSION
-        }
-    );
+    assert_eq!(hello, Got::hello("light"));
     let (ack, _) = light.until("ACK 1", |g| matches!(g, Got::Ack { id: 1, .. }));
     assert_ack(&ack, "hello");
 

@@ -39,7 +39,7 @@ fn state(pid: u32) -> Vec<u8> {
         restarts: 0,
         next_us: None,
     });
-    wire::FrameBuf::new().encode(&msg).unwrap().to_vec()
+    encode(&msg)
 }
 
 /// Runs the logger over what the pipe holds, then stops it; returns the
@@ -143,7 +143,7 @@ fn a_restarted_sender_is_not_mistaken_for_a_replay() {
             gyro_mdps: [0, 0, 0],
             temp_cc: 2500,
         });
-        wire::FrameBuf::new().encode(&msg).unwrap().to_vec()
+        encode(&msg)
     };
     for seq in 0..6 {
         pipe.send(&restarted(seq));

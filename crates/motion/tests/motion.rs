@@ -5,13 +5,13 @@
 use std::io::{PipeWriter, Read, Write};
 use std::os::fd::OwnedFd;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 
 use nix::fcntl::{FcntlArg, fcntl};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
-use test_support::{Frames, Got, TempDir, WithEnds, wait_exit};
-use wire::{CommandOp, ErrorCode, FrameBuf, Message, OpKind};
+use test_support::{Frames, Got, TempDir, WithEnds, encode, wait_exit};
+use wire::{CommandOp, ErrorCode, Message, OpKind};
 
 const BIN: &str = env!("CARGO_BIN_EXE_appliance-motion");
 
@@ -42,31 +42,15 @@ impl TempScenario {
     }
 }
 
-/// Spawns the binary with `args` and `fds` at fds 3, 4, ... (in order), no
-/// core dumps, stdin null, stdout and stderr piped.
+/// Spawns the binary with `args` and `fds` at fds 3, 4, ... (in order).
 fn spawn(args: &[&str], fds: Vec<OwnedFd>) -> Child {
-    WithEnds::new(fds)
-        .spawn(
-            Command::new(BIN)
-                .args(args)
-                .stdin(Stdio::null())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped()),
-        )
-        .expect("spawn appliance-motion")
+    WithEnds::new(fds).spawn_piped(BIN, args)
 }
 
 fn read_all(mut r: impl Read) -> String {
     let mut buf = Vec::new();
     r.read_to_end(&mut buf).expect("read");
     String::from_utf8_lossy(&buf).into_owned()
-}
-
-/// MOTION's READY.
-fn ready() -> Got {
-    Got::Ready {
-        name: "motion".into(),
-    }
 }
 
 fn imus(got: &[Got]) -> Vec<wire::ImuSample> {
@@ -124,10 +108,7 @@ impl Motion {
     }
 
     fn command(&mut self, id: u32, op: CommandOp) {
-        let frame = FrameBuf::new()
-            .encode(&Message::Command(wire::Command { id, op }))
-            .expect("encode")
-            .to_vec();
+        let frame = encode(&Message::Command(wire::Command { id, op }));
         self.cmd.write_all(&frame).expect("write command");
     }
 
@@ -169,14 +150,8 @@ fn frames_flow_with_increasing_seq_and_a_board_lying_flat() {
     m.gui.until("50 samples and a heartbeat", |g| {
         imus(g).len() >= 50 && g.iter().any(|g| matches!(g, Got::Heartbeat { .. }))
     });
-    assert_eq!(
-        m.gui.got()[0],
-        Got::Hello {
-            name: "motion".into(),
-            protocol: wire::PROTOCOL_VERSION
-        }
-    );
-    assert_eq!(m.gui.got()[1], ready());
+    assert_eq!(m.gui.got()[0], Got::hello("motion"));
+    assert_eq!(m.gui.got()[1], Got::ready("motion"));
     let samples = imus(m.gui.got());
     assert_eq!(samples[0].seq, 0);
     assert_seqs_increase(&samples);
@@ -207,7 +182,7 @@ fn frames_flow_with_increasing_seq_and_a_board_lying_flat() {
 #[test]
 fn every_command_is_answered_with_its_id() {
     let mut m = Motion::start(&demo_device(), &["--heartbeat-ms", "0"], false, None);
-    m.gui.until("ready", |g| g.contains(&ready()));
+    m.gui.until("ready", |g| g.contains(&Got::ready("motion")));
     m.command(1, CommandOp::Hello);
     m.command(2, CommandOp::Stats);
     m.command(3, CommandOp::SetRate { hz: 200 });
@@ -320,7 +295,7 @@ fn cal_refuses_a_device_that_turns() {
         "0s imu tilt roll=90 over=1s\n1s imu tilt roll=0 over=1s\n2s * loop\n",
     );
     let mut m = Motion::start(&scenario.device(), &["--heartbeat-ms", "0"], false, None);
-    m.gui.until("ready", |g| g.contains(&ready()));
+    m.gui.until("ready", |g| g.contains(&Got::ready("motion")));
     m.command(1, CommandOp::Calibrate);
     m.gui.until("cal answered", |g| !answers(g, 1).is_empty());
     match &answers(m.gui.got(), 1)[..] {
@@ -346,7 +321,11 @@ fn a_nack_burst_gives_one_err_io_then_ready_and_samples_again() {
     );
     let mut m = Motion::start(&scenario.device(), &["--heartbeat-ms", "0"], false, None);
     m.gui.until("recovered with samples", |g| {
-        let second = g.iter().enumerate().filter(|(_, g)| **g == ready()).nth(1);
+        let second = g
+            .iter()
+            .enumerate()
+            .filter(|(_, g)| **g == Got::ready("motion"))
+            .nth(1);
         second.is_some_and(|(i, _)| imus(&g[i..]).len() >= 10)
     });
     let io: Vec<&Got> = m
@@ -402,7 +381,11 @@ fn a_device_that_vanishes_for_a_while_comes_back() {
     let scenario = TempScenario::new("vanish", "300ms imu fault vanish for=700ms\n");
     let mut m = Motion::start(&scenario.device(), &["--heartbeat-ms", "100"], false, None);
     m.gui.until("recovered with samples", |g| {
-        let second = g.iter().enumerate().filter(|(_, g)| **g == ready()).nth(1);
+        let second = g
+            .iter()
+            .enumerate()
+            .filter(|(_, g)| **g == Got::ready("motion"))
+            .nth(1);
         second.is_some_and(|(i, _)| imus(&g[i..]).len() >= 10)
     });
     let io = count(m.gui.got(), |g| {
@@ -426,7 +409,12 @@ fn a_device_that_vanishes_for_a_while_comes_back() {
         _ => unreachable!(),
     }
     // Heartbeats went on while the device was away.
-    let ready_at = m.gui.got().iter().rposition(|g| *g == ready()).unwrap();
+    let ready_at = m
+        .gui
+        .got()
+        .iter()
+        .rposition(|g| *g == Got::ready("motion"))
+        .unwrap();
     assert!(
         count(&m.gui.got()[err_at..ready_at], |g| matches!(
             g,
@@ -468,7 +456,7 @@ fn a_device_gone_from_the_start_exits_69_with_one_line() {
             )
         })
     });
-    assert!(!m.gui.got().contains(&ready()));
+    assert!(!m.gui.got().contains(&Got::ready("motion")));
 }
 
 #[test]
@@ -552,7 +540,7 @@ fn a_full_gui_pipe_drops_and_counts_while_the_log_pipe_gets_every_frame() {
 #[test]
 fn sigint_stops_it_cleanly_too() {
     let mut m = Motion::start(&demo_device(), &[], false, None);
-    m.gui.until("ready", |g| g.contains(&ready()));
+    m.gui.until("ready", |g| g.contains(&Got::ready("motion")));
     kill(Pid::from_raw(m.child.id() as i32), Signal::SIGINT).expect("kill -INT");
     let status = wait_exit(&mut m.child);
     assert_eq!(status.code(), Some(0), "{status}");
@@ -650,7 +638,7 @@ fn a_missing_bus_or_scenario_exits_69() {
 #[test]
 fn a_reader_gone_from_the_gui_pipe_is_exit_74() {
     let mut m = Motion::start(&demo_device(), &[], false, None);
-    m.gui.until("ready", |g| g.contains(&ready()));
+    m.gui.until("ready", |g| g.contains(&Got::ready("motion")));
     // Close our read end: the next frame meets EPIPE.
     let (spare, _spare_w) = std::io::pipe().expect("pipe");
     drop(std::mem::replace(&mut m.gui, Frames::new(spare)));

@@ -16,8 +16,8 @@ use sensor_node::{
     Backoff, DataReady, DeviceError, Flow, Node, NodeConfig, NodeError, Output, Refusal, Reply,
     SensorDevice,
 };
-use test_support::{Frames, Got};
-use wire::{Command, CommandOp, ErrorCode, FrameBuf, ImuSample, Message, OpKind};
+use test_support::{Frames, Got, encode};
+use wire::{Command, CommandOp, ErrorCode, ImuSample, Message, OpKind};
 
 /// Long enough for a loaded CI machine; conditions usually hold in ms.
 const DEADLINE: Duration = Duration::from_secs(10);
@@ -171,13 +171,6 @@ impl Reader {
     }
 }
 
-/// The fake's READY.
-fn ready() -> Got {
-    Got::Ready {
-        name: "fake".into(),
-    }
-}
-
 /// A node on a fake device with one output (and a command pipe), sampling
 /// on a timer.
 struct Rig {
@@ -243,11 +236,7 @@ impl Rig {
     }
 
     fn command(&mut self, id: u32, op: CommandOp) {
-        let frame = FrameBuf::new()
-            .encode(&Message::Command(Command { id, op }))
-            .expect("encode")
-            .to_vec();
-        self.send(&frame);
+        self.send(&encode(&Message::Command(Command { id, op })));
     }
 }
 
@@ -267,14 +256,8 @@ fn assert_seq_accounting(seqs: &[u32], lost: u64) {
 fn hello_then_ready_then_samples_with_consecutive_seqs() {
     let mut rig = rig(Fake::new(500), None, 5);
     rig.pump_until("10 samples", |r| r.out.imu_seqs().len() >= 10);
-    assert_eq!(
-        rig.out.got()[0],
-        Got::Hello {
-            name: "fake".into(),
-            protocol: wire::PROTOCOL_VERSION
-        }
-    );
-    assert_eq!(rig.out.got()[1], ready());
+    assert_eq!(rig.out.got()[0], Got::hello("fake"));
+    assert_eq!(rig.out.got()[1], Got::ready("fake"));
     assert!(matches!(
         rig.out.got()[2],
         Got::Imu(ImuSample { seq: 0, .. })
@@ -306,7 +289,7 @@ fn hello_then_ready_then_samples_with_consecutive_seqs() {
 #[test]
 fn every_command_is_answered_once_with_its_id() {
     let mut rig = rig(Fake::new(200), None, 5);
-    rig.pump_until("ready", |r| r.out.got().contains(&ready()));
+    rig.pump_until("ready", |r| r.out.got().contains(&Got::ready("fake")));
     rig.command(1, CommandOp::Hello);
     rig.command(2, CommandOp::Stats);
     rig.command(3, CommandOp::SetRate { hz: 500 });
@@ -446,7 +429,7 @@ fn device_commands_while_recovering_wait_and_a_pending_one_gets_io() {
     let mut fake = Fake::new(500);
     fake.calibration_samples = 1_000_000;
     let mut rig = rig(fake, None, 5);
-    rig.pump_until("ready", |r| r.out.got().contains(&ready()));
+    rig.pump_until("ready", |r| r.out.got().contains(&Got::ready("fake")));
     rig.command(1, CommandOp::Calibrate);
     rig.pump_until("a sample after cal", |r| {
         r.node.stats().received == 1 && r.out.imu_seqs().len() > 2
@@ -474,7 +457,9 @@ fn device_commands_while_recovering_wait_and_a_pending_one_gets_io() {
         "rate waits: {:?}",
         rig.out.got()
     );
-    rig.pump_until("ready again", |r| r.out.count(|g| g == &ready()) == 2);
+    rig.pump_until("ready again", |r| {
+        r.out.count(|g| g == &Got::ready("fake")) == 2
+    });
     rig.pump_until("the waiting rate", |r| !r.out.answers(2).is_empty());
     assert!(matches!(rig.out.answers(2)[0], Got::Ack { .. }));
     rig.command(4, CommandOp::SetRate { hz: 100 });
@@ -539,8 +524,8 @@ fn an_io_error_episode_sends_one_err_then_backs_off_and_comes_back() {
         }
     }
     rig.pump_until("ready again and samples", |r| {
-        let second_ready = r.out.got().iter().rposition(|g| g == &ready());
-        r.out.count(|g| g == &ready()) == 2
+        let second_ready = r.out.got().iter().rposition(|g| g == &Got::ready("fake"));
+        r.out.count(|g| g == &Got::ready("fake")) == 2
             && second_ready.is_some_and(|i| {
                 r.out.got()[i..]
                     .iter()
@@ -573,7 +558,12 @@ fn an_io_error_episode_sends_one_err_then_backs_off_and_comes_back() {
         rig.out.got()[err_at]
     );
     // Nothing was sampled between the error and READY.
-    let ready_at = rig.out.got().iter().rposition(|g| g == &ready()).unwrap();
+    let ready_at = rig
+        .out
+        .got()
+        .iter()
+        .rposition(|g| g == &Got::ready("fake"))
+        .unwrap();
     assert!(ready_at > err_at);
     assert!(
         rig.out.got()[err_at..ready_at]
@@ -634,7 +624,7 @@ fn start_failures_give_up_after_the_attempts_with_exit_69() {
     assert_eq!(rig.node.stats().errors, 3);
     rig.out.read();
     assert!(matches!(rig.out.got()[0], Got::Hello { .. }));
-    assert!(!rig.out.got().contains(&ready()));
+    assert!(!rig.out.got().contains(&Got::ready("fake")));
     assert!(
         matches!(rig.out.got().last(), Some(Got::Err { code: ErrorCode::NoDevice, text, .. }) if *text == line)
     );
@@ -663,7 +653,7 @@ fn a_start_that_fails_then_works_is_ready() {
         .push_back(Err(DeviceError::Io("fake: reset: NACK".into())));
     fake.start_script.push_back(Ok(Duration::from_millis(5)));
     let mut rig = rig(fake, None, 2);
-    rig.pump_until("ready", |r| r.out.got().contains(&ready()));
+    rig.pump_until("ready", |r| r.out.got().contains(&Got::ready("fake")));
     assert_eq!(rig.node.stats().errors, 1);
     // No ERR for a failed start attempt: only for episodes while running.
     assert_eq!(rig.out.count(|g| matches!(g, Got::Err { .. })), 0);
@@ -698,7 +688,7 @@ fn heartbeats_arrive_with_consecutive_seqs() {
 #[test]
 fn sigterm_stops_the_loop() {
     let mut rig = rig(Fake::new(100), Some(Duration::from_millis(50)), 5);
-    rig.pump_until("ready", |r| r.out.got().contains(&ready()));
+    rig.pump_until("ready", |r| r.out.got().contains(&Got::ready("fake")));
     // The node blocked SIGTERM in this thread: it waits in its signalfd.
     pthread_kill(pthread_self(), Signal::SIGTERM).expect("pthread_kill");
     assert_eq!(rig.node.run().expect("run"), Signal::SIGTERM);
@@ -709,7 +699,7 @@ fn sigterm_stops_the_loop() {
 #[test]
 fn a_closed_command_pipe_is_left_alone() {
     let mut rig = rig(Fake::new(200), None, 5);
-    rig.pump_until("ready", |r| r.out.got().contains(&ready()));
+    rig.pump_until("ready", |r| r.out.got().contains(&Got::ready("fake")));
     rig.command(1, CommandOp::Hello);
     drop(rig.cmd.take());
     let mut turns = 0u32;

@@ -6,11 +6,16 @@ use std::time::{Duration, Instant};
 use nix::fcntl::{FcntlArg, OFlag, fcntl};
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use wire::{
-    CommandOp, Counters, ErrorCode, ExitStatus, FrameReader, ImuSample, LightSample, Message,
-    OpKind, ReadStatus, RunState,
+    CommandOp, Counters, ErrorCode, ExitStatus, FrameBuf, FrameReader, ImuSample, LightSample,
+    Message, OpKind, ReadStatus, RunState,
 };
 
 use crate::DEADLINE;
+
+/// `message` as one frame, as every process writes it.
+pub fn encode(message: &Message<'_>) -> Vec<u8> {
+    FrameBuf::new().encode(message).expect("encode").to_vec()
+}
 
 /// A message read back, owned: what a test compares and keeps.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,6 +99,21 @@ pub enum Got {
 }
 
 impl Got {
+    /// The `HELLO` of process `name`, speaking this protocol version.
+    pub fn hello(name: &str) -> Got {
+        Got::Hello {
+            name: name.to_owned(),
+            protocol: wire::PROTOCOL_VERSION,
+        }
+    }
+
+    /// The `READY` of process `name`.
+    pub fn ready(name: &str) -> Got {
+        Got::Ready {
+            name: name.to_owned(),
+        }
+    }
+
     /// The owned form of `message`.
     pub fn of(message: &Message<'_>) -> Got {
         match message {

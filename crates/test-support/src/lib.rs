@@ -6,11 +6,12 @@
 //! - [`Appliance`]: the real supervisor on a topology, with its log, and
 //!   waits for lines in it;
 //! - [`Frames`] and [`Lines`]: what a process writes to a pipe, read back
-//!   with a deadline, as owned messages ([`Got`]) or as lines;
+//!   with a deadline, as owned messages ([`Got`]) or as lines; [`encode`]
+//!   for what a test writes;
 //! - [`eventually`], [`within`], [`wait_exit`]: waits for a condition, with
 //!   a deadline ([`DEADLINE`]), never a sleep that hopes;
 //! - [`TempDir`]: a directory removed after a passing test and kept (its
-//!   path printed) after a failing one;
+//!   path printed) after a failing one; [`fifo`];
 //! - [`procfs`]: what `/proc` says about a process (fds, children,
 //!   zombies, state, context switches, where it sleeps).
 //!
@@ -48,9 +49,9 @@ mod temp;
 mod wait;
 
 pub use appliance::{Appliance, contains_in_order, expand, pid_in, repository};
-pub use frames::{Frames, Got};
+pub use frames::{Frames, Got, encode};
 pub use lines::Lines;
 pub use program::{program, programs};
 pub use spawn::WithEnds;
-pub use temp::TempDir;
+pub use temp::{TempDir, fifo};
 pub use wait::{DEADLINE, eventually, wait_exit, within};

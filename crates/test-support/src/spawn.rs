@@ -1,9 +1,10 @@
 //! Starting a program as `applianced` starts its children: the pipe ends
 //! its argv names at fds 3, 4, ...
 
+use std::ffi::OsStr;
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::os::unix::process::CommandExt;
-use std::process::{Child, Command};
+use std::process::{Child, Command, Stdio};
 
 use nix::libc;
 use nix::sys::resource::{Resource, rlim_t, setrlimit};
@@ -51,6 +52,21 @@ impl WithEnds {
     pub fn limit(mut self, resource: Resource, value: rlim_t) -> WithEnds {
         self.limits.push((resource, value));
         self
+    }
+
+    /// Spawns `program ARGS` with the ends in place, stdin null, stdout and
+    /// stderr piped; panics if it cannot be started.
+    #[track_caller]
+    pub fn spawn_piped(self, program: impl AsRef<OsStr>, args: &[&str]) -> Child {
+        let program = program.as_ref();
+        self.spawn(
+            Command::new(program)
+                .args(args)
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped()),
+        )
+        .unwrap_or_else(|e| panic!("spawn {}: {e}", program.display()))
     }
 
     /// Spawns `command` with the ends in place; the ends are closed here

@@ -1,5 +1,7 @@
-//! Temporary directories that outlive only a failing test.
+//! Temporary directories that outlive only a failing test, and files in
+//! them.
 
+use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -48,4 +50,17 @@ impl Drop for TempDir {
             eprintln!("test-support: cannot remove {}: {e}", self.path.display());
         }
     }
+}
+
+/// A new FIFO at `path` (mode 0600), opened read-write: it never reads end
+/// of file, however many writers come and go.
+#[track_caller]
+pub fn fifo(path: &Path) -> File {
+    nix::unistd::mkfifo(path, nix::sys::stat::Mode::from_bits_truncate(0o600))
+        .unwrap_or_else(|e| panic!("mkfifo {}: {e}", path.display()));
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path)
+        .unwrap_or_else(|e| panic!("open {}: {e}", path.display()))
 }

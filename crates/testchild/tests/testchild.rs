@@ -11,23 +11,14 @@ use std::time::{Duration, Instant};
 use nix::sys::signal::{Signal, kill};
 use nix::sys::stat::fstat;
 use nix::unistd::Pid;
-use test_support::{DEADLINE, Lines, TempDir, WithEnds, procfs, wait_exit, within};
-use wire::{FrameBuf, FrameDecoder, Hello, ImuSample, Level, LogLine, Message, Text, Token};
+use test_support::{DEADLINE, Lines, TempDir, WithEnds, encode, procfs, wait_exit, within};
+use wire::{FrameDecoder, Hello, ImuSample, Level, LogLine, Message, Text, Token};
 
 const BIN: &str = env!("CARGO_BIN_EXE_appliance-testchild");
 
-/// Spawns the child with `args` and `fds` at fds 3, 4, ... (in order), no
-/// core dumps, stdin null, stdout and stderr piped.
+/// Spawns the child with `args` and `fds` at fds 3, 4, ... (in order).
 fn spawn(args: &[&str], fds: Vec<OwnedFd>) -> Child {
-    WithEnds::new(fds)
-        .spawn(
-            Command::new(BIN)
-                .args(args)
-                .stdin(Stdio::null())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped()),
-        )
-        .expect("spawn appliance-testchild")
+    WithEnds::new(fds).spawn_piped(BIN, args)
 }
 
 /// A new pipe: (read end, write end).
@@ -86,10 +77,6 @@ fn fd_report(lines: &[String]) -> Vec<(RawFd, String)> {
 
 fn pipe_name(fd: &impl std::os::fd::AsFd) -> String {
     format!("pipe:[{}]", fstat(fd).expect("fstat").st_ino)
-}
-
-fn encode(msg: &Message<'_>) -> Vec<u8> {
-    FrameBuf::new().encode(msg).expect("encode").to_vec()
 }
 
 fn imu(seq: u32) -> Message<'static> {

@@ -16,9 +16,9 @@ use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use nix::sys::resource::Resource;
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
-pub(crate) use test_support::{DEADLINE, Lines, wait_exit, within};
+pub(crate) use test_support::{DEADLINE, Lines, encode, wait_exit, within};
 use test_support::{TempDir, WithEnds, procfs};
-use wire::{FrameBuf, ImuSample, Message};
+use wire::{ImuSample, Message};
 
 pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_appliance-log");
 
@@ -200,7 +200,7 @@ pub(crate) fn imu(seq: u32) -> Vec<u8> {
         gyro_mdps: [150, -20, 0],
         temp_cc: 2512,
     });
-    FrameBuf::new().encode(&msg).expect("encode").to_vec()
+    encode(&msg)
 }
 
 /// A frame's body: without CR and LF.
