@@ -34,7 +34,7 @@ impl Lines {
 
     /// The next line; panics at the end of the pipe or after [`DEADLINE`].
     #[track_caller]
-    pub fn next(&mut self) -> String {
+    pub fn next_line(&mut self) -> String {
         match self.lines.recv_timeout(DEADLINE) {
             Ok(line) => {
                 self.taken.push(line.clone());

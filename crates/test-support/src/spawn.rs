@@ -129,3 +129,53 @@ fn install(
     // allocates nothing.
     unsafe { command.pre_exec(hook) };
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::Read;
+    use std::os::fd::OwnedFd;
+
+    use super::WithEnds;
+
+    #[test]
+    fn the_child_gets_stdio_and_the_ends_in_order_and_nothing_else() {
+        let (first, _first_w) = std::io::pipe().unwrap();
+        let (_second_r, second) = std::io::pipe().unwrap();
+        let names: Vec<String> = [
+            OwnedFd::from(first.try_clone().unwrap()),
+            second.try_clone().unwrap().into(),
+        ]
+        .iter()
+        .map(|fd| {
+            let n = std::os::fd::AsRawFd::as_raw_fd(fd);
+            std::fs::read_link(format!("/proc/self/fd/{n}"))
+                .unwrap()
+                .display()
+                .to_string()
+        })
+        .collect();
+        // Decoys: open here, not for the child.
+        let _decoy = std::fs::File::open("/dev/null").unwrap();
+        let mut child = WithEnds::new([first.into(), second.into()])
+            .spawn_piped("/bin/sh", &["-c", "ls -l /proc/self/fd/ | tail -n +2"]);
+        let mut out = String::new();
+        child
+            .stdout
+            .take()
+            .unwrap()
+            .read_to_string(&mut out)
+            .unwrap();
+        assert!(child.wait().unwrap().success());
+        // ls itself opens the directory it lists: skip that one.
+        let fds: Vec<(&str, &str)> = out
+            .lines()
+            .filter_map(|l| l.split_once(" -> "))
+            .map(|(left, target)| (left.rsplit(' ').next().unwrap(), target))
+            .filter(|(_, target)| !target.starts_with("/proc/"))
+            .collect();
+        let numbers: Vec<&str> = fds.iter().map(|(n, _)| *n).collect();
+        assert_eq!(numbers, ["0", "1", "2", "3", "4"], "{out}");
+        assert_eq!(fds[3].1, names[0], "{out}");
+        assert_eq!(fds[4].1, names[1], "{out}");
+    }
+}

@@ -64,3 +64,28 @@ pub fn fifo(path: &Path) -> File {
         .open(path)
         .unwrap_or_else(|e| panic!("open {}: {e}", path.display()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::TempDir;
+
+    #[test]
+    fn a_passing_test_leaves_nothing_and_a_failing_one_keeps_its_directory() {
+        let passing = TempDir::new("passing");
+        std::fs::write(passing.join("file"), "x").unwrap();
+        let path = passing.path().to_path_buf();
+        drop(passing);
+        assert!(!path.exists(), "{} is left", path.display());
+
+        let failing = std::thread::spawn(|| {
+            let dir = TempDir::new("failing");
+            let path = dir.path().to_path_buf();
+            std::panic::panic_any(path);
+        })
+        .join()
+        .expect_err("the thread panics");
+        let path = failing.downcast::<std::path::PathBuf>().expect("its path");
+        assert!(path.exists(), "{} was removed", path.display());
+        std::fs::remove_dir_all(*path).unwrap();
+    }
+}

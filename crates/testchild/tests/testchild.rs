@@ -223,7 +223,7 @@ fn sleep_ms_sleeps_at_least_that_long() {
 /// Spawns the child and sends it SIGTERM once it printed `ready`.
 fn term_when_ready(args: &[&str]) -> Child {
     let mut child = spawn(args, vec![]);
-    assert_eq!(stdout_lines(&mut child).next(), "ready");
+    assert_eq!(stdout_lines(&mut child).next_line(), "ready");
     kill(Pid::from_raw(child.id() as i32), Signal::SIGTERM).expect("kill -TERM");
     child
 }
@@ -354,7 +354,7 @@ fn count_frames_reports_without_waiting_for_eof() {
         our_tx.write_all(&encode(&imu(seq))).unwrap();
     }
     // The write end stays open: the count alone ends the wait.
-    assert_eq!(out.next(), "got 3");
+    assert_eq!(out.next_line(), "got 3");
     child.kill().unwrap();
     wait_exit(&mut child);
     assert_eq!(log_texts(&read_all(our_rx), "testchild"), ["got 3"]);
@@ -403,14 +403,14 @@ fn count_frames_fails_when_rx_ends_first() {
 fn fork_orphan_leaves_a_live_grandchild_that_later_exits() {
     let mut child = spawn(&["--fork-orphan", "2000", "--print", "parent done"], vec![]);
     let mut out = stdout_lines(&mut child);
-    let line = out.next();
+    let line = out.next_line();
     let pid: u32 = line
         .strip_prefix("orphan ")
         .and_then(|p| p.parse().ok())
         .unwrap_or_else(|| panic!("`orphan PID`, got {line:?}"));
     assert_ne!(pid, child.id());
     let proc_state = || procfs::state(Pid::from_raw(pid as i32));
-    assert_eq!(out.next(), "parent done");
+    assert_eq!(out.next_line(), "parent done");
     assert!(wait_exit(&mut child).success());
     // The parent is gone and did not wait: the grandchild lives on.
     assert!(
