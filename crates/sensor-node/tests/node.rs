@@ -258,10 +258,14 @@ fn hello_then_ready_then_samples_with_consecutive_seqs() {
     rig.pump_until("10 samples", |r| r.out.imu_seqs().len() >= 10);
     assert_eq!(rig.out.got()[0], Got::hello("fake"));
     assert_eq!(rig.out.got()[1], Got::ready("fake"));
-    assert!(matches!(
-        rig.out.got()[2],
-        Got::Imu(ImuSample { seq: 0, .. })
-    ));
+    // Then the samples: seq 0 first, unless the loop was late for the first
+    // ticks (a loaded machine), which it counts as missed; the accounting
+    // below checks the first seq against that count.
+    assert!(
+        matches!(rig.out.got()[2], Got::Imu(_)),
+        "{:?}",
+        rig.out.got()
+    );
     let stats = rig.node.stats();
     assert_eq!(stats.dropped, 0);
     assert_seq_accounting(&rig.out.imu_seqs(), stats.missed);
