@@ -15,7 +15,7 @@ fn logged_imu_seqs(app: &Appliance) -> Vec<u64> {
 
 #[test]
 fn architecture_2_runs_end_to_end() {
-    let app = Appliance::start("arch2", &board_topology("arch2.toml"));
+    let mut app = Appliance::start("arch2", &board_topology("arch2.toml"));
     // The GUI hears from both sensors, and its commands are answered: it
     // says hello to each (an ACK from each) and sets MOTION's rate.
     app.wait_for(&["gui[", "appliance-gui: motion is up"]);

@@ -109,7 +109,7 @@ fn wait_up(app: &Appliance) {
 
 #[test]
 fn every_child_killed_by_sigkill_is_restarted_and_its_data_flows_again() {
-    let app = Appliance::start("faults-restart", &board_topology("arch2.toml"));
+    let mut app = Appliance::start("faults-restart", &board_topology("arch2.toml"));
     wait_up(&app);
     eventually("IMU lines in the log", || imu_count(&app) > 0);
     for name in CHILDREN {
@@ -204,7 +204,7 @@ fn all_running(supervisor: Pid, log: &[String]) -> bool {
 
 #[test]
 fn chaos_of_sigkills_leaves_everything_running_and_logs_each_sample_once() {
-    let app = Appliance::start("faults-chaos", &chaos_topology());
+    let mut app = Appliance::start("faults-chaos", &chaos_topology());
     let supervisor = app.pid();
     wait_up(&app);
     eventually("every child running", || {
@@ -339,7 +339,7 @@ fn blocked_on_a_pipe(pid: i32) -> bool {
 
 #[test]
 fn a_stopped_gui_stalls_nobody_and_catches_up_when_continued() {
-    let app = Appliance::start("faults-backpressure", &small_gui_pipe_topology());
+    let mut app = Appliance::start("faults-backpressure", &small_gui_pipe_topology());
     wait_up(&app);
     let log = app.log();
     let pid = |name| newest_start(&log, name).expect("it started").1;
@@ -473,7 +473,7 @@ fn inject(app: &Appliance, name: &str, rng: &mut Rng, bad: &str, good: &str) {
 
 #[test]
 fn garbage_in_every_pipe_is_counted_and_the_next_good_frame_read() {
-    let app = Appliance::start("faults-garbage", GARBAGE_TOPOLOGY);
+    let mut app = Appliance::start("faults-garbage", GARBAGE_TOPOLOGY);
     app.wait_for(&["probe[", "frame READY name=motion"]);
     app.wait_for(&["probe[", "frame READY name=light"]);
     app.wait_for(&["log[", "appliance-log: logging"]);

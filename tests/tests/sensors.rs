@@ -54,7 +54,7 @@ restart = "never"
 }
 
 fn sensors_run_and_answer(test: &str, part: &str) {
-    let app = Appliance::start(test, &topology(part));
+    let mut app = Appliance::start(test, &topology(part));
     // The supervisor's STATE frames reach the GUI's pipe.
     app.wait_for(&["gui[", "frame STATE name=motion", "st=started"]);
     // Samples from both, with their sequence numbers.
@@ -152,7 +152,7 @@ args = ["--tx", "{{pipe.to_light.write}}", "--pause"]
 "#,
         s = scenario.display()
     );
-    let app = Appliance::start("faults", &topology);
+    let mut app = Appliance::start("faults", &topology);
     for name in ["motion", "light"] {
         // Up at start, then up again after the NACK burst, the vanished
         // part and the reset (a part back in its power-on state), each time

@@ -13,7 +13,7 @@ use test_support::{Appliance, Frames, Got, TempDir, eventually, pid_in};
 
 #[test]
 fn every_exit_reason_is_logged_by_name() {
-    let d = Appliance::start(
+    let mut d = Appliance::start(
         "reasons",
         r#"
         [[process]]
@@ -81,7 +81,7 @@ fn an_exec_failure_is_logged_as_exec_path_reason() {
     let prog = dir.join("prog");
     std::fs::write(&prog, "#!/nonexistent/interpreter\n").unwrap();
     std::fs::set_permissions(&prog, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let d = Appliance::start(
+    let mut d = Appliance::start(
         "execfail",
         &format!(
             "[[process]]\nname = \"bad\"\nexec = \"{}\"\nintensity = {{ restarts = 1, within = \"60s\", action = \"hold\", hold = \"60s\" }}\n",
@@ -101,7 +101,7 @@ fn an_exec_failure_is_logged_as_exec_path_reason() {
 
 #[test]
 fn a_child_sees_only_its_own_pipe_ends_and_is_restarted_after_sigkill() {
-    let d = Appliance::start(
+    let mut d = Appliance::start(
         "fds",
         r#"
         [pipes.to_a]
@@ -152,7 +152,7 @@ fn a_child_sees_only_its_own_pipe_ends_and_is_restarted_after_sigkill() {
 #[test]
 fn frames_written_while_a_reader_is_down_are_read_by_its_successor() {
     const K: usize = 25;
-    let d = Appliance::start(
+    let mut d = Appliance::start(
         "survive",
         &format!(
             r#"
@@ -199,7 +199,7 @@ fn frames_written_while_a_reader_is_down_are_read_by_its_successor() {
 
 #[test]
 fn stopping_goes_in_reverse_start_order_and_escalates_to_sigkill() {
-    let d = Appliance::start(
+    let mut d = Appliance::start(
         "stop",
         r#"
         [[process]]
@@ -239,7 +239,7 @@ fn stopping_goes_in_reverse_start_order_and_escalates_to_sigkill() {
 
 #[test]
 fn orphaned_grandchildren_are_reaped() {
-    let d = Appliance::start(
+    let mut d = Appliance::start(
         "orphan",
         r#"
         [[process]]
@@ -257,7 +257,7 @@ fn orphaned_grandchildren_are_reaped() {
 
 #[test]
 fn backoff_delays_grow_and_the_intensity_limit_holds_the_process() {
-    let d = Appliance::start(
+    let mut d = Appliance::start(
         "backoff",
         r#"
         [[process]]
@@ -306,7 +306,7 @@ fn a_thousand_crashes_leave_no_zombie_and_no_fd_behind() {
     // short hold: the holds are quiet moments to count the supervisor's fds
     // (mid-spawn it briefly holds the error pipe, and a crash child's output
     // pipe is open while it runs).
-    let d = Appliance::start(
+    let mut d = Appliance::start(
         "thousand",
         r#"
         [pipes.p]
@@ -376,7 +376,7 @@ args = ["--print", "up", "--pause"]
 
 #[test]
 fn nothing_wakes_the_supervisor_while_nothing_happens() {
-    let d = Appliance::start("idle", QUIET);
+    let mut d = Appliance::start("idle", QUIET);
     d.wait_for(&["quiet[", "]: up"]);
     let switches = || procfs::context_switches(d.pid());
     // Start counting once it is asleep in poll: the iteration that logged
@@ -398,7 +398,7 @@ fn nothing_wakes_the_supervisor_while_nothing_happens() {
 
 #[test]
 fn state_changes_go_to_the_state_pipe_as_frames() {
-    let d = Appliance::start(
+    let mut d = Appliance::start(
         "state",
         r#"
         [supervisor]
@@ -474,7 +474,7 @@ fn a_second_sigint_kills_everything_at_once() {
 
 #[test]
 fn the_shutdown_action_stops_the_appliance_when_a_process_fails() {
-    let d = Appliance::start(
+    let mut d = Appliance::start(
         "shutdown",
         r#"
         [[process]]
@@ -499,7 +499,7 @@ fn the_shutdown_action_stops_the_appliance_when_a_process_fails() {
 
 #[test]
 fn rlimits_from_the_topology_apply_to_the_child() {
-    let d = Appliance::start(
+    let mut d = Appliance::start(
         "rlimits",
         r#"
         [[process]]
@@ -540,7 +540,7 @@ fn as_pid_1_it_stops_everything_and_powers_off_instead_of_exiting() {
         eprintln!("skipped: needs root and util-linux's unshare");
         return;
     }
-    let d = Appliance::start_under(
+    let mut d = Appliance::start_under(
         "pid1",
         QUIET,
         &["/usr/bin/unshare", "--pid", "--fork", "--kill-child"],

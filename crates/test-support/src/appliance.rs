@@ -181,9 +181,10 @@ impl Appliance {
 
     /// Sends SIGTERM, waits for the supervisor to stop every process and
     /// exit, and returns every line of the log, the processes' last words
-    /// included. Panics, with the log, unless it exits with code 0.
+    /// included. Panics, with the log, unless it exits with code 0. The
+    /// directory stays until the `Appliance` is dropped.
     #[track_caller]
-    pub fn stop(self) -> Vec<String> {
+    pub fn stop(&mut self) -> Vec<String> {
         let _ = kill(self.pid(), Signal::SIGTERM);
         let (status, log) = self.wait_exit();
         assert_eq!(
@@ -198,7 +199,7 @@ impl Appliance {
     /// Waits for the supervisor to exit by itself; its status and every
     /// line of its log.
     #[track_caller]
-    pub fn wait_exit(mut self) -> (ExitStatus, Vec<String>) {
+    pub fn wait_exit(&mut self) -> (ExitStatus, Vec<String>) {
         let deadline = Instant::now() + DEADLINE;
         loop {
             if let Some(status) = self.child.try_wait().expect("try_wait") {
