@@ -28,11 +28,13 @@
 //! `cargo build --bin NAME` on this workspace, for the same profile, target
 //! directory and target triple as the test; the cargo is the one that runs
 //! the test (the `CARGO` variable cargo sets), else `cargo` from `PATH`.
-//! The build holds cargo's own lock on the build directory: cargo releases
-//! it before it runs the tests, so a build from inside `cargo test` does
-//! not wait for its parent (checked with cargo 1.95), and builders in
-//! several test processes take turns. Within one test process the builds
-//! are serialised by a lock of this crate.
+//! The build takes cargo's own lock on the build directory. The
+//! `cargo test` that runs the test does not hold it while tests run, so
+//! the nested build does not wait for its parent (checked with cargo 1.95:
+//! `cargo test -p applianced` on a fresh target directory builds
+//! `appliance-testchild` from inside its tests and goes on); builders in
+//! several test processes take turns on that lock, and within one test
+//! process a lock of this crate lets one build at a time.
 //!
 //! A binary that exists is used as it is. After changing a program, build
 //! it (`cargo build`, or `cargo test --workspace`, which builds every
