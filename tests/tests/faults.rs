@@ -10,25 +10,16 @@
 //! like any other writer.
 
 use std::io::Write;
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
-use system_tests::{Appliance, DEADLINE, board_topology};
+use system_tests::{board_topology, logged_imu};
+use test_support::procfs::{fd_count, state_and_parent, status_field, zombie_children};
+use test_support::{Appliance, eventually};
 
 /// The four children of the board.
 const CHILDREN: [&str; 4] = ["gui", "motion", "light", "log"];
-
-/// Waits (the harness's deadline) until `cond` holds, polling what the
-/// processes write; panics with `what` otherwise.
-fn eventually(what: &str, mut cond: impl FnMut() -> bool) {
-    let deadline = Instant::now() + DEADLINE;
-    while !cond() {
-        assert!(Instant::now() < deadline, "{what} within {DEADLINE:?}");
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
 
 /// A supervisor log line `[ time] NAME[PID] started: COMMAND`: the name,
 /// the pid and the command.
@@ -76,95 +67,17 @@ fn rx_fd(command: &str) -> u32 {
         .unwrap_or_else(|| panic!("no --rx in {command}"))
 }
 
-/// `(seq, t)` of every IMU line in the log files in `dir`, oldest file
-/// first (`appliance.log.N` ... `appliance.log.1`, `appliance.log`).
-/// Panics on an IMU line without both: LOG never leaves a torn line.
-fn logged_imu(dir: &Path) -> Vec<(u64, u64)> {
-    let mut rotated: Vec<u32> = std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .filter_map(|e| {
-                    e.file_name()
-                        .to_str()?
-                        .strip_prefix("appliance.log.")?
-                        .parse()
-                        .ok()
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    rotated.sort_unstable_by(|a, b| b.cmp(a));
-    let files = rotated
-        .iter()
-        .map(|n| format!("appliance.log.{n}"))
-        .chain(["appliance.log".to_owned()]);
-    let mut samples = Vec::new();
-    for file in files {
-        let text = std::fs::read_to_string(dir.join(&file)).unwrap_or_default();
-        for line in text.lines() {
-            let Some((_, body)) = line.split_once(" IMU ") else {
-                continue;
-            };
-            let field = |key: &str| {
-                body.split(' ')
-                    .find_map(|f| f.strip_prefix(key)?.parse::<u64>().ok())
-                    .unwrap_or_else(|| panic!("no {key} in {file}: {line}"))
-            };
-            samples.push((field("seq="), field("t=")));
-        }
-    }
-    samples
-}
-
 /// The number of IMU lines LOG has written so far.
 fn imu_count(app: &Appliance) -> usize {
     logged_imu(&app.dir().join("log")).len()
 }
 
-/// The second field of `/proc/PID/status`'s line `key:`.
-fn proc_status(pid: Pid, key: &str) -> Option<u64> {
-    let text = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    text.lines()
-        .find_map(|l| l.strip_prefix(key)?.split_whitespace().next()?.parse().ok())
-}
-
-/// The number of open fds of `pid`.
-fn fd_count(pid: Pid) -> usize {
-    std::fs::read_dir(format!("/proc/{pid}/fd")).map_or(0, Iterator::count)
-}
-
-/// The state letter and the parent of process `pid`, if it exists.
-fn state_and_parent(pid: i32) -> Option<(String, i32)> {
-    // `PID (COMM) STATE PPID ...`: COMM may hold spaces, so split after
-    // its closing parenthesis.
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let (_, rest) = stat.rsplit_once(") ")?;
-    let mut fields = rest.split(' ');
-    let state = fields.next()?.to_owned();
-    Some((state, fields.next()?.parse().ok()?))
-}
-
-/// The pids of `parent`'s children that are zombies.
-fn zombie_children(parent: Pid) -> Vec<i32> {
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return Vec::new();
-    };
-    entries
-        .filter_map(Result::ok)
-        .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
-        .filter(|&pid| {
-            state_and_parent(pid)
-                .is_some_and(|(state, ppid)| state == "Z" && ppid == parent.as_raw())
-        })
-        .collect()
-}
-
 /// SIGKILLs `pid` if it is still a child of `supervisor`: a pid from an
 /// old log line may belong to someone else by now. Whether it was sent.
 fn kill_child(supervisor: Pid, pid: i32) -> bool {
-    state_and_parent(pid).is_some_and(|(_, ppid)| ppid == supervisor.as_raw())
-        && kill(Pid::from_raw(pid), Signal::SIGKILL).is_ok()
+    let pid = Pid::from_raw(pid);
+    state_and_parent(pid).is_some_and(|(_, ppid)| ppid == supervisor)
+        && kill(pid, Signal::SIGKILL).is_ok()
 }
 
 /// The value of `key=` in a frame line, as a number.
@@ -196,7 +109,7 @@ fn wait_up(app: &Appliance) {
 
 #[test]
 fn every_child_killed_by_sigkill_is_restarted_and_its_data_flows_again() {
-    let app = Appliance::start("faults-restart", &board_topology("arch2.toml"));
+    let mut app = Appliance::start("faults-restart", &board_topology("arch2.toml"));
     wait_up(&app);
     eventually("IMU lines in the log", || imu_count(&app) > 0);
     for name in CHILDREN {
@@ -240,7 +153,7 @@ fn every_child_killed_by_sigkill_is_restarted_and_its_data_flows_again() {
             log.join("\n")
         );
     }
-    assert_eq!(app.stop(), Some(0));
+    app.stop();
 }
 
 /// The chaos run: how long, how often.
@@ -284,21 +197,21 @@ fn all_running(supervisor: Pid, log: &[String]) -> bool {
             return false;
         };
         !log[at..].iter().any(|l| ended(l, name))
-            && state_and_parent(pid)
-                .is_some_and(|(state, ppid)| state != "Z" && ppid == supervisor.as_raw())
+            && state_and_parent(Pid::from_raw(pid))
+                .is_some_and(|(state, ppid)| state != 'Z' && ppid == supervisor)
     })
 }
 
 #[test]
 fn chaos_of_sigkills_leaves_everything_running_and_logs_each_sample_once() {
-    let app = Appliance::start("faults-chaos", &chaos_topology());
+    let mut app = Appliance::start("faults-chaos", &chaos_topology());
     let supervisor = app.pid();
     wait_up(&app);
     eventually("every child running", || {
         all_running(supervisor, &app.log())
     });
     let fds = fd_count(supervisor);
-    let rss = proc_status(supervisor, "VmRSS:").expect("the supervisor's VmRSS");
+    let rss = status_field(supervisor, "VmRSS").expect("the supervisor's VmRSS");
 
     let mut rng = Rng(CHAOS_SEED);
     let start = Instant::now();
@@ -330,7 +243,7 @@ fn chaos_of_sigkills_leaves_everything_running_and_logs_each_sample_once() {
     eventually("the supervisor's fd count back to its baseline", || {
         fd_count(supervisor) == fds
     });
-    let rss_after = proc_status(supervisor, "VmRSS:").expect("the supervisor's VmRSS");
+    let rss_after = status_field(supervisor, "VmRSS").expect("the supervisor's VmRSS");
     assert!(
         rss_after <= rss + RSS_TOLERANCE_KIB,
         "the supervisor's RSS grew from {rss} KiB to {rss_after} KiB over {kills} kills"
@@ -343,7 +256,7 @@ fn chaos_of_sigkills_leaves_everything_running_and_logs_each_sample_once() {
         .count();
     // LOG syncs and stops cleanly: the files are final.
     let dir = app.dir().join("log");
-    assert_eq!(app.stop(), Some(0));
+    app.stop();
     // The run crossed rotations: the check reads several files.
     assert!(
         dir.join("appliance.log.1").exists(),
@@ -426,7 +339,7 @@ fn blocked_on_a_pipe(pid: i32) -> bool {
 
 #[test]
 fn a_stopped_gui_stalls_nobody_and_catches_up_when_continued() {
-    let app = Appliance::start("faults-backpressure", &small_gui_pipe_topology());
+    let mut app = Appliance::start("faults-backpressure", &small_gui_pipe_topology());
     wait_up(&app);
     let log = app.log();
     let pid = |name| newest_start(&log, name).expect("it started").1;
@@ -472,7 +385,7 @@ fn a_stopped_gui_stalls_nobody_and_catches_up_when_continued() {
         log.join("\n")
     );
     // The supervisor still answers: SIGTERM stops everything cleanly.
-    assert_eq!(app.stop(), Some(0));
+    app.stop();
 }
 
 /// The real GUI, MOTION, LIGHT and LOG with their own pipes; MOTION's and
@@ -560,7 +473,7 @@ fn inject(app: &Appliance, name: &str, rng: &mut Rng, bad: &str, good: &str) {
 
 #[test]
 fn garbage_in_every_pipe_is_counted_and_the_next_good_frame_read() {
-    let app = Appliance::start("faults-garbage", GARBAGE_TOPOLOGY);
+    let mut app = Appliance::start("faults-garbage", GARBAGE_TOPOLOGY);
     app.wait_for(&["probe[", "frame READY name=motion"]);
     app.wait_for(&["probe[", "frame READY name=light"]);
     app.wait_for(&["log[", "appliance-log: logging"]);
@@ -629,8 +542,7 @@ fn garbage_in_every_pipe_is_counted_and_the_next_good_frame_read() {
         );
     }
     // LOG counted the garbage; it says so when it stops.
-    let (code, log) = app.stop_with_log();
-    assert_eq!(code, Some(0));
+    let log = app.stop();
     let stopping = log
         .iter()
         .find(|l| l.contains("appliance-log: stopping on SIGTERM"))

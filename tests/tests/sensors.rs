@@ -4,7 +4,7 @@
 //! every frame of the GUI's pipe (so it lands in the supervisor's log), two
 //! others send commands.
 
-use system_tests::Appliance;
+use test_support::{Appliance, TempDir};
 
 /// Both sensors on the demo scenario; LIGHT as ADS1115 or VEML7700.
 fn topology(part: &str) -> String {
@@ -54,7 +54,7 @@ restart = "never"
 }
 
 fn sensors_run_and_answer(test: &str, part: &str) {
-    let app = Appliance::start(test, &topology(part));
+    let mut app = Appliance::start(test, &topology(part));
     // The supervisor's STATE frames reach the GUI's pipe.
     app.wait_for(&["gui[", "frame STATE name=motion", "st=started"]);
     // Samples from both, with their sequence numbers.
@@ -73,7 +73,7 @@ fn sensors_run_and_answer(test: &str, part: &str) {
     let (_, imu) = app.wait_for(&["gui[", "frame IMU seq="]);
     let az: i32 = field(&imu, "az").parse().expect("az is a number");
     assert!((900..=1100).contains(&az), "az {az} mg in {imu}");
-    assert_eq!(app.stop(), Some(0));
+    app.stop();
 }
 
 /// The value of `key=` in a frame line.
@@ -114,8 +114,7 @@ const FAULTS: &str = "\
 
 #[test]
 fn both_sensors_survive_every_fault_kind_without_a_restart() {
-    let dir = std::env::temp_dir().join(format!("system-faults-scenario-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    let dir = TempDir::new("faults-scenario");
     let scenario = dir.join("faults.scenario");
     std::fs::write(&scenario, FAULTS).expect("write the scenario");
     let topology = format!(
@@ -154,7 +153,7 @@ args = ["--tx", "{{pipe.to_light.write}}", "--pause"]
 "#,
         s = scenario.display()
     );
-    let app = Appliance::start("faults", &topology);
+    let mut app = Appliance::start("faults", &topology);
     for name in ["motion", "light"] {
         // Up at start, then up again after the NACK burst, the vanished
         // part and the reset (a part back in its power-on state), each time
@@ -181,6 +180,5 @@ args = ["--tx", "{{pipe.to_light.write}}", "--pause"]
         "a sensor process died:\n{}",
         log.join("\n")
     );
-    assert_eq!(app.stop(), Some(0));
-    let _ = std::fs::remove_dir_all(&dir);
+    app.stop();
 }

@@ -24,8 +24,8 @@
 //! the end: the supervisors' RSS, and their context switches over an idle
 //! window.
 //!
-//! `cargo build --release -p testchild && cargo bench -p applianced --bench restart`
-//! (`-- --rounds N`, default 1000; `--idle-secs N`, default 30;
+//! `cargo bench -p applianced --bench restart` (it builds the test child
+//! when it is missing; `-- --rounds N`, default 1000; `--idle-secs N`, default 30;
 //! `--subjects applianced,floor,runsv,s6-supervise` to choose;
 //! `--stable-ms N`, default 1100; `--before PATH` adds another applianced
 //! build, such as the one of the previous commit, as the subject
@@ -72,20 +72,6 @@ struct Subject {
     latencies: Vec<Duration>,
 }
 
-fn testchild() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().and_then(Path::parent).unwrap();
-    let path = dir.join("appliance-testchild");
-    if !path.exists() {
-        eprintln!(
-            "restart bench: {} is not built: run `cargo build --release -p testchild` first",
-            path.display()
-        );
-        std::process::exit(2);
-    }
-    path
-}
-
 fn have(program: &str) -> bool {
     std::env::var_os("PATH")
         .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(program).exists()))
@@ -104,13 +90,8 @@ impl Subject {
         let dir = work.join(name);
         std::fs::create_dir_all(&dir).unwrap();
         let fifo_path = dir.join("pid.fifo");
-        nix::unistd::mkfifo(&fifo_path, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
         // Read-write, so it never sees EOF between two children.
-        let fifo = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open(&fifo_path)
-            .unwrap();
+        let fifo = test_support::fifo(&fifo_path);
         let mut args = format!("--write-pid {} --pause", fifo_path.display());
         // s6-supervise waits 1 s between launches unless the service says it
         // is ready (notification-fd), as the anchors measured.
@@ -261,7 +242,7 @@ fn main() {
     // for comparing applianced with the floor (`--subjects`).
     let stable = Duration::from_millis(flag("--stable-ms", 1100));
 
-    let child = testchild();
+    let child = test_support::program("appliance-testchild");
     let work =
         std::env::temp_dir().join(format!("applianced-restart-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&work);

@@ -3,8 +3,9 @@
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
-use std::path::Path;
 use std::process::{Command, Output};
+
+use test_support::TempDir;
 
 const GOOD: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/good.toml");
 const BAD: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/bad.toml");
@@ -52,9 +53,7 @@ fn check_accepts_config_equals_and_any_order() {
 
 #[test]
 fn check_resolves_relative_execs_from_the_file() {
-    let dir =
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("cli-rel-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
+    let dir = TempDir::new("cli-rel");
     fs::create_dir_all(dir.join("bin")).unwrap();
     let prog = dir.join("bin/sensor");
     fs::write(&prog, "#!/bin/sh\nexit 0\n").unwrap();

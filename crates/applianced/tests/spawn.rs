@@ -1,9 +1,8 @@
 //! Spawning real children: only the planned fds reach them, in their own
 //! process group, and a failed exec or chdir comes back as a clear error.
 
-use std::collections::BTreeMap;
 use std::os::fd::{AsRawFd, OwnedFd};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use applianced::spawn::{ChildStack, FD_FLOOR, FdPlan, Recipe, SpawnError, lift, spawn};
 use applianced::topology::Topology;
@@ -11,14 +10,8 @@ use nix::fcntl::OFlag;
 use nix::sys::signal::{Signal, kill};
 use nix::sys::wait::waitpid;
 use nix::unistd::{Pid, getpgid, pipe2};
-use system_tests::program;
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("applianced-spawn-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+use test_support::procfs::fds;
+use test_support::{TempDir, fifo, program};
 
 /// A topology of one process running `exec` with `args`.
 fn one_process(dir: &Path, exec: &str, args: &str) -> Topology {
@@ -47,20 +40,6 @@ fn stdio() -> [OwnedFd; 3] {
     [null(), null(), null()]
 }
 
-/// The child's open fds and what each points to (an fd that closes while
-/// it is read is left out).
-fn fds_of(pid: Pid) -> BTreeMap<i32, String> {
-    std::fs::read_dir(format!("/proc/{pid}/fd"))
-        .unwrap()
-        .filter_map(|e| {
-            let e = e.ok()?;
-            let fd = e.file_name().to_str()?.parse().ok()?;
-            let target = std::fs::read_link(e.path()).ok()?;
-            Some((fd, target.display().to_string()))
-        })
-        .collect()
-}
-
 fn link(fd: &OwnedFd) -> String {
     std::fs::read_link(format!("/proc/self/fd/{}", fd.as_raw_fd()))
         .unwrap()
@@ -87,16 +66,11 @@ fn line_from(fifo: &std::fs::File) -> String {
 
 #[test]
 fn a_child_gets_exactly_stdio_and_its_planned_pipe_ends_in_its_own_group() {
-    let dir = temp_dir("fds");
+    let dir = TempDir::new("fds");
     let fifo_path = dir.join("started.fifo");
-    nix::unistd::mkfifo(&fifo_path, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
-    let fifo = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open(&fifo_path)
-        .unwrap();
+    let fifo = fifo(&fifo_path);
     let t = one_process(
-        &dir,
+        dir.path(),
         program("appliance-testchild").to_str().unwrap(),
         &format!(
             "\"--rx\", \"{{pipe.a.read}}\", \"--tx\", \"{{pipe.b.write}}\", \
@@ -127,7 +101,7 @@ fn a_child_gets_exactly_stdio_and_its_planned_pipe_ends_in_its_own_group() {
     assert_eq!(line_from(&fifo).trim(), pid.to_string());
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     let fds = loop {
-        let fds = fds_of(pid);
+        let fds = fds(pid);
         if !fds.values().any(|target| target.ends_with("started.fifo")) {
             break fds;
         }
@@ -163,8 +137,8 @@ fn signal_mask(status: &str, key: &str) -> u64 {
 #[test]
 fn a_child_starts_with_default_dispositions_and_an_empty_mask() {
     use nix::sys::signal::{SigSet, SigmaskHow, pthread_sigmask};
-    let dir = temp_dir("signals");
-    let t = solo(&dir, "/bin/sleep");
+    let dir = TempDir::new("signals");
+    let t = solo(dir.path(), "/bin/sleep");
     let io = stdio();
     let recipe = Recipe::new(&t.processes[0]).unwrap();
     // The spawning thread blocks SIGUSR1, and the Rust runtime ignores
@@ -203,8 +177,8 @@ fn libc_usr1() -> u32 {
 
 #[test]
 fn a_child_leads_its_own_process_group() {
-    let dir = temp_dir("pgid");
-    let t = solo(&dir, "/bin/sleep");
+    let dir = TempDir::new("pgid");
+    let t = solo(dir.path(), "/bin/sleep");
     let io = stdio();
     let recipe = Recipe::new(&t.processes[0]).unwrap();
     let pid = spawn(
@@ -223,11 +197,11 @@ fn a_child_leads_its_own_process_group() {
 
 #[test]
 fn an_exec_failure_is_reported_as_exec_path_reason_and_reaped() {
-    let dir = temp_dir("exec");
+    let dir = TempDir::new("exec");
     let prog = dir.join("prog");
     std::fs::write(&prog, "#!/bin/sh\nexit 0\n").unwrap();
     std::fs::set_permissions(&prog, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-    let t = solo(&dir, "./prog");
+    let t = solo(dir.path(), "./prog");
     let io = stdio();
     let recipe = Recipe::new(&t.processes[0]).unwrap();
     let plan = FdPlan {
@@ -269,7 +243,7 @@ fn an_exec_failure_is_reported_as_exec_path_reason_and_reaped() {
 
 #[test]
 fn a_missing_working_directory_is_reported_as_chdir() {
-    let dir = temp_dir("cwd");
+    let dir = TempDir::new("cwd");
     let cwd = dir.join("work");
     std::fs::create_dir(&cwd).unwrap();
     let text = "[[process]]\nname = \"p\"\nexec = \"/bin/true\"\ncwd = \"work\"\n";

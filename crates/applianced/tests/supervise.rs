@@ -3,189 +3,41 @@
 //! Every wait is for a condition in the supervisor's log, with a generous
 //! deadline.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Condvar, Mutex, PoisonError};
-use std::time::{Duration, Instant};
 
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
-use system_tests::program;
-
-const DEADLINE: Duration = Duration::from_secs(20);
-
-/// A running `applianced` and the lines of its log.
-struct Daemon {
-    child: Child,
-    lines: Arc<(Mutex<Vec<String>>, Condvar)>,
-    dir: PathBuf,
-}
-
-impl Daemon {
-    /// Starts applianced on `topology`, where `TESTCHILD` stands for the
-    /// test child's path.
-    fn start(name: &str, topology: &str) -> Daemon {
-        let dir = std::env::temp_dir().join(format!("applianced-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        let text = topology.replace(
-            "TESTCHILD",
-            &program("appliance-testchild").display().to_string(),
-        );
-        let config = dir.join("topology.toml");
-        std::fs::write(&config, text).unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_applianced"))
-            .arg("--config")
-            .arg(&config)
-            .current_dir(&dir)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let lines = Arc::new((Mutex::new(Vec::new()), Condvar::new()));
-        let stderr = child.stderr.take().unwrap();
-        let sink = Arc::clone(&lines);
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines() {
-                let Ok(line) = line else { break };
-                let (lock, cvar) = &*sink;
-                lock.lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .push(line);
-                cvar.notify_all();
-            }
-        });
-        Daemon { child, lines, dir }
-    }
-
-    fn pid(&self) -> Pid {
-        Pid::from_raw(self.child.id() as i32)
-    }
-
-    /// Waits until some line contains every one of `parts` (in order),
-    /// counting from line `from`; returns its index and text.
-    fn wait_for_from(&self, from: usize, parts: &[&str]) -> (usize, String) {
-        let (lock, cvar) = &*self.lines;
-        let deadline = Instant::now() + DEADLINE;
-        let mut lines = lock.lock().unwrap_or_else(PoisonError::into_inner);
-        loop {
-            if let Some((i, l)) = lines.iter().enumerate().skip(from).find(|(_, l)| {
-                let mut at = 0;
-                parts.iter().all(|p| match l[at..].find(p) {
-                    Some(k) => {
-                        at += k + p.len();
-                        true
-                    }
-                    None => false,
-                })
-            }) {
-                return (i, l.clone());
-            }
-            let now = Instant::now();
-            assert!(
-                now < deadline,
-                "no log line with {parts:?}; the log:\n{}",
-                lines.join("\n")
-            );
-            lines = cvar
-                .wait_timeout(lines, deadline - now)
-                .unwrap_or_else(PoisonError::into_inner)
-                .0;
-        }
-    }
-
-    fn wait_for(&self, parts: &[&str]) -> (usize, String) {
-        self.wait_for_from(0, parts)
-    }
-
-    fn log(&self) -> Vec<String> {
-        self.lines
-            .0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-
-    /// Sends SIGTERM and waits for a clean exit.
-    fn stop(mut self) -> Vec<String> {
-        kill(self.pid(), Signal::SIGTERM).unwrap();
-        let deadline = Instant::now() + DEADLINE;
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                assert_eq!(
-                    status.code(),
-                    Some(0),
-                    "applianced exit; log:\n{}",
-                    self.log().join("\n")
-                );
-                break;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "applianced did not stop:\n{}",
-                self.log().join("\n")
-            );
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        // Let the reader thread take the last lines.
-        self.wait_for(&["every process has stopped; exiting"]);
-        self.log()
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        if self.child.try_wait().ok().flatten().is_none() {
-            let _ = kill(self.pid(), Signal::SIGINT);
-            let _ = kill(self.pid(), Signal::SIGINT);
-            let deadline = Instant::now() + DEADLINE;
-            while self.child.try_wait().ok().flatten().is_none() && Instant::now() < deadline {
-                std::thread::sleep(Duration::from_millis(10));
-            }
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-/// The pid in a `name[PID] ...` log line.
-fn pid_in(line: &str, name: &str) -> Pid {
-    let start = line.find(&format!("{name}[")).unwrap() + name.len() + 1;
-    let end = start + line[start..].find(']').unwrap();
-    Pid::from_raw(line[start..end].parse().unwrap())
-}
+use test_support::procfs::{self, fd_count, zombie_children};
+use test_support::{Appliance, Frames, Got, TempDir, eventually, pid_in};
 
 #[test]
 fn every_exit_reason_is_logged_by_name() {
-    let d = Daemon::start(
+    let mut d = Appliance::start(
         "reasons",
         r#"
         [[process]]
         name = "code"
-        exec = "TESTCHILD"
+        exec = "@TESTCHILD@"
         args = ["--exit", "3"]
         restart = "never"
         cwd = "."
         [[process]]
         name = "segv"
-        exec = "TESTCHILD"
+        exec = "@TESTCHILD@"
         args = ["--signal", "SIGSEGV"]
         restart = "never"
         cwd = "."
         rlimits = { core = 0 }
         [[process]]
         name = "core"
-        exec = "TESTCHILD"
+        exec = "@TESTCHILD@"
         args = ["--core"]
         restart = "never"
         cwd = "."
         [[process]]
         name = "clean"
-        exec = "TESTCHILD"
+        exec = "@TESTCHILD@"
         args = ["--exit", "0"]
         restart = "on-failure"
         "#,
@@ -205,9 +57,9 @@ fn every_exit_reason_is_logged_by_name() {
     if std::fs::read_to_string("/proc/sys/kernel/core_pattern").is_ok_and(|p| p.trim() == "core") {
         // With the plain pattern the core lands in the process's cwd.
         assert!(
-            d.dir.join("core").exists(),
+            d.dir().join("core").exists(),
             "no core file in {}",
-            d.dir.display()
+            d.dir().display()
         );
     }
     d.wait_for(&[
@@ -225,12 +77,11 @@ fn every_exit_reason_is_logged_by_name() {
 
 #[test]
 fn an_exec_failure_is_logged_as_exec_path_reason() {
-    let dir = std::env::temp_dir().join(format!("applianced-badinterp-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = TempDir::new("badinterp");
     let prog = dir.join("prog");
     std::fs::write(&prog, "#!/nonexistent/interpreter\n").unwrap();
     std::fs::set_permissions(&prog, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let d = Daemon::start(
+    let mut d = Appliance::start(
         "execfail",
         &format!(
             "[[process]]\nname = \"bad\"\nexec = \"{}\"\nintensity = {{ restarts = 1, within = \"60s\", action = \"hold\", hold = \"60s\" }}\n",
@@ -246,23 +97,22 @@ fn an_exec_failure_is_logged_as_exec_path_reason() {
         "FAILED: restarted 1 time within 60.000s; holding it 60.000s before trying again",
     ]);
     d.stop();
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn a_child_sees_only_its_own_pipe_ends_and_is_restarted_after_sigkill() {
-    let d = Daemon::start(
+    let mut d = Appliance::start(
         "fds",
         r#"
         [pipes.to_a]
         [pipes.to_b]
         [[process]]
         name = "a"
-        exec = "TESTCHILD"
+        exec = "@TESTCHILD@"
         args = ["--rx", "{pipe.to_a.read}", "--tx", "{pipe.to_b.write}", "--report-fds", "--pause"]
         [[process]]
         name = "b"
-        exec = "TESTCHILD"
+        exec = "@TESTCHILD@"
         args = ["--rx", "{pipe.to_b.read}", "--tx", "{pipe.to_a.write}", "--pause"]
         "#,
     );
@@ -285,12 +135,7 @@ fn a_child_sees_only_its_own_pipe_ends_and_is_restarted_after_sigkill() {
     // stdout (the output pipe) blocks, as programs expect; the topology's
     // pipe ends do not, as in the seed (fd 4, testchild's --tx, is made
     // blocking by testchild itself).
-    let nonblocking = |fd: u32| {
-        let info = std::fs::read_to_string(format!("/proc/{pid}/fdinfo/{fd}")).unwrap();
-        let flags = info.lines().find(|l| l.starts_with("flags:")).unwrap();
-        let flags = u32::from_str_radix(flags.split_whitespace().nth(1).unwrap(), 8).unwrap();
-        flags & 0o4000 != 0
-    };
+    let nonblocking = |fd| procfs::is_nonblocking(pid, fd);
     assert!(!nonblocking(1) && !nonblocking(2));
     assert!(nonblocking(3));
 
@@ -307,19 +152,19 @@ fn a_child_sees_only_its_own_pipe_ends_and_is_restarted_after_sigkill() {
 #[test]
 fn frames_written_while_a_reader_is_down_are_read_by_its_successor() {
     const K: usize = 25;
-    let d = Daemon::start(
+    let mut d = Appliance::start(
         "survive",
         &format!(
             r#"
         [pipes.data]
         [[process]]
         name = "reader"
-        exec = "TESTCHILD"
+        exec = "@TESTCHILD@"
         args = ["--rx", "{{pipe.data.read}}", "--count-frames", "{K}", "--pause"]
         backoff = {{ initial = "1s" }}
         [[process]]
         name = "writer"
-        exec = "TESTCHILD"
+        exec = "@TESTCHILD@"
         args = ["--tx", "{{pipe.data.write}}", "--pause"]
         "#
         ),
@@ -354,21 +199,21 @@ fn frames_written_while_a_reader_is_down_are_read_by_its_successor() {
 
 #[test]
 fn stopping_goes_in_reverse_start_order_and_escalates_to_sigkill() {
-    let d = Daemon::start(
+    let mut d = Appliance::start(
         "stop",
         r#"
         [[process]]
         name = "first"
-        exec = "TESTCHILD"
+        exec = "@TESTCHILD@"
         args = ["--print", "up", "--pause"]
         [[process]]
         name = "stubborn"
-        exec = "TESTCHILD"
+        exec = "@TESTCHILD@"
         args = ["--ignore-term", "--print", "up", "--pause"]
         stop_timeout = "300ms"
         [[process]]
         name = "last"
-        exec = "TESTCHILD"
+        exec = "@TESTCHILD@"
         args = ["--print", "up", "--pause"]
         "#,
     );
@@ -394,12 +239,12 @@ fn stopping_goes_in_reverse_start_order_and_escalates_to_sigkill() {
 
 #[test]
 fn orphaned_grandchildren_are_reaped() {
-    let d = Daemon::start(
+    let mut d = Appliance::start(
         "orphan",
         r#"
         [[process]]
         name = "parent"
-        exec = "TESTCHILD"
+        exec = "@TESTCHILD@"
         args = ["--fork-orphan", "200", "--exit", "0"]
         restart = "never"
         "#,
@@ -412,12 +257,12 @@ fn orphaned_grandchildren_are_reaped() {
 
 #[test]
 fn backoff_delays_grow_and_the_intensity_limit_holds_the_process() {
-    let d = Daemon::start(
+    let mut d = Appliance::start(
         "backoff",
         r#"
         [[process]]
         name = "crash"
-        exec = "TESTCHILD"
+        exec = "@TESTCHILD@"
         args = ["--exit", "1"]
         backoff = { initial = "0s", step = "150ms", factor = 2.0, max = "10s" }
         intensity = { restarts = 4, within = "60s", action = "hold", hold = "60s" }
@@ -455,61 +300,57 @@ fn backoff_delays_grow_and_the_intensity_limit_holds_the_process() {
     d.stop();
 }
 
-/// Children of `parent` that are zombies.
-fn zombies_of(parent: Pid) -> Vec<String> {
-    std::fs::read_dir("/proc")
-        .unwrap()
-        .filter_map(|e| std::fs::read_to_string(e.ok()?.path().join("stat")).ok())
-        .filter(|stat| {
-            // pid (comm) state ppid ...
-            let after = &stat[stat.rfind(')').map_or(0, |i| i + 2)..];
-            let mut f = after.split(' ');
-            f.next() == Some("Z") && f.next() == Some(&parent.to_string())
-        })
-        .collect()
-}
-
-fn fd_count(pid: Pid) -> usize {
-    std::fs::read_dir(format!("/proc/{pid}/fd"))
-        .unwrap()
-        .count()
-}
-
 #[test]
 fn a_thousand_crashes_leave_no_zombie_and_no_fd_behind() {
     // Crash loops of 250 restarts, each ended by the intensity limit with a
     // short hold: the holds are quiet moments to count the supervisor's fds
-    // (mid-spawn it briefly holds the error pipe).
-    let d = Daemon::start(
+    // (mid-spawn it briefly holds the error pipe, and a crash child's output
+    // pipe is open while it runs).
+    let mut d = Appliance::start(
         "thousand",
         r#"
         [pipes.p]
         [[process]]
         name = "crash"
-        exec = "TESTCHILD"
+        exec = "@TESTCHILD@"
         args = ["--rx", "{pipe.p.read}", "--exit", "1"]
         backoff = { initial = "0s", step = "0s" }
         intensity = { restarts = 250, within = "60s", action = "hold", hold = "500ms" }
         [[process]]
         name = "steady"
-        exec = "TESTCHILD"
+        exec = "@TESTCHILD@"
         args = ["--tx", "{pipe.p.write}", "--print", "up", "--pause"]
         "#,
     );
+    let (_, up) = d.wait_for(&["steady[", "]: up"]);
+    let steady = pid_in(&up, "steady");
     let held = |from| {
         d.wait_for_from(from, &["crash[", "FAILED: restarted 250 times"])
             .0
     };
     let first = held(0);
-    let baseline = fd_count(d.pid());
+    // Counted while `crash` is held (steady is the only child, before and
+    // after the count): the log line may reach the test after the hold.
+    let quiet = || procfs::children(d.pid()) == [steady];
+    let mut baseline = None;
+    eventually(
+        "a count of the supervisor's fds while crash is held",
+        || {
+            let before = quiet();
+            let count = fd_count(d.pid());
+            baseline = (before && quiet()).then_some(count);
+            baseline.is_some()
+        },
+    );
+    let baseline = baseline.expect("counted");
     let mut at = first;
     for _ in 0..3 {
         at = held(at + 1);
     }
-    let after = fd_count(d.pid());
-    assert_eq!(
-        after, baseline,
-        "the supervisor's fds after 250 and after 1,000 crashes"
+    // A leaked fd would keep the count above the baseline for good.
+    eventually(
+        &format!("the supervisor's fds after 1,000 crashes back at {baseline}, as after 250"),
+        || fd_count(d.pid()) == baseline,
     );
     let log = d.log();
     let starts = log
@@ -517,50 +358,35 @@ fn a_thousand_crashes_leave_no_zombie_and_no_fd_behind() {
         .filter(|l| l.contains("crash[") && l.contains("] started: "))
         .count();
     assert!(starts >= 1000, "{starts} starts");
-    let daemon = d.pid();
-    assert!(
-        zombies_of(daemon).is_empty(),
-        "zombies: {:?}",
-        zombies_of(daemon)
-    );
+    // A crash child is a zombie for a moment before it is reaped; a leaked
+    // one stays.
+    eventually("no zombie child of the supervisor", || {
+        zombie_children(d.pid()).is_empty()
+    });
     d.stop();
 }
 
+/// One test child that says `up` and waits.
+const QUIET: &str = r#"
+[[process]]
+name = "quiet"
+exec = "@TESTCHILD@"
+args = ["--print", "up", "--pause"]
+"#;
+
 #[test]
 fn nothing_wakes_the_supervisor_while_nothing_happens() {
-    let d = Daemon::start(
-        "idle",
-        r#"
-        [[process]]
-        name = "quiet"
-        exec = "TESTCHILD"
-        args = ["--print", "up", "--pause"]
-        "#,
-    );
+    let mut d = Appliance::start("idle", QUIET);
     d.wait_for(&["quiet[", "]: up"]);
-    let switches = || {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", d.pid())).unwrap();
-        status
-            .lines()
-            .filter(|l| l.contains("ctxt_switches"))
-            .map(|l| l.split_whitespace().nth(1).unwrap().parse::<u64>().unwrap())
-            .sum::<u64>()
-    };
+    let switches = || procfs::context_switches(d.pid());
     // Start counting once it is asleep in poll: the iteration that logged
     // "up" may still be finishing, and going to sleep counts one switch.
-    let deadline = Instant::now() + DEADLINE;
-    while !std::fs::read_to_string(format!("/proc/{}/wchan", d.pid()))
-        .is_ok_and(|w| w.contains("poll"))
-    {
-        assert!(
-            Instant::now() < deadline,
-            "the supervisor never slept in poll"
-        );
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    eventually("the supervisor asleep in poll", || {
+        procfs::wchan(d.pid()).contains("poll")
+    });
     let before = switches();
     // An interval to observe, not a wait for a condition.
-    std::thread::sleep(Duration::from_millis(1500));
+    std::thread::sleep(std::time::Duration::from_millis(1500));
     assert_eq!(
         switches(),
         before,
@@ -572,7 +398,7 @@ fn nothing_wakes_the_supervisor_while_nothing_happens() {
 
 #[test]
 fn state_changes_go_to_the_state_pipe_as_frames() {
-    let d = Daemon::start(
+    let mut d = Appliance::start(
         "state",
         r#"
         [supervisor]
@@ -580,11 +406,11 @@ fn state_changes_go_to_the_state_pipe_as_frames() {
         [pipes.to_gui]
         [[process]]
         name = "gui"
-        exec = "TESTCHILD"
+        exec = "@TESTCHILD@"
         args = ["--rx", "{pipe.to_gui.read}", "--print", "up", "--pause"]
         [[process]]
         name = "crash"
-        exec = "TESTCHILD"
+        exec = "@TESTCHILD@"
         args = ["--exit", "7"]
         restart = "on-failure"
         backoff = { initial = "5s" }
@@ -594,56 +420,41 @@ fn state_changes_go_to_the_state_pipe_as_frames() {
     let gui = pid_in(&line, "gui");
     let (_, line) = d.wait_for(&["crash[", "] exited with code 7", "restart 1 in 5.000s"]);
     let crash = pid_in(&line, "crash");
-    // Read what waits in the GUI's pipe through procfs, without the GUI
-    // (paused, it never reads).
-    let mut pipe = std::fs::File::open(format!("/proc/{gui}/fd/3")).unwrap();
-    nix::fcntl::fcntl(
-        &pipe,
-        nix::fcntl::FcntlArg::F_SETFL(nix::fcntl::OFlag::O_NONBLOCK),
-    )
-    .unwrap();
-    let mut bytes = vec![0; 4096];
-    let n = std::io::Read::read(&mut pipe, &mut bytes).unwrap();
-    let mut decoder = wire::FrameDecoder::new();
-    let mut states = Vec::new();
-    decoder.decode_messages(&bytes[..n], |m| {
-        if let Ok(wire::Message::State(s)) = m {
-            states.push((
-                s.name.as_str().to_owned(),
-                s.pid,
-                s.state,
-                s.exit,
-                s.next_us,
-            ));
-        }
+    // Read the GUI's pipe through procfs, without the GUI (paused, it never
+    // reads), until both frames are there: the supervisor writes them
+    // after (or while) it logs.
+    let pipe = std::fs::File::open(format!("/proc/{gui}/fd/3")).unwrap();
+    let mut frames = Frames::new(pipe);
+    let pid = |p: Pid| u32::try_from(p.as_raw()).expect("a positive pid");
+    let started = Got::State {
+        name: "gui".into(),
+        pid: pid(gui),
+        state: wire::RunState::Started,
+        exit: None,
+        next_us: None,
+    };
+    let exited = Got::State {
+        name: "crash".into(),
+        pid: pid(crash),
+        state: wire::RunState::Exited,
+        exit: Some(wire::ExitStatus::Code(7)),
+        next_us: Some(5_000_000),
+    };
+    frames.until("the STATE frames of gui's start and crash's exit", |got| {
+        got.contains(&started) && got.contains(&exited)
     });
-    assert_eq!(decoder.counters().dropped(), 0);
-    let pid = |p: Pid| p.as_raw() as u32;
-    assert!(
-        states.contains(&("gui".into(), pid(gui), wire::RunState::Started, None, None)),
-        "{states:?}"
-    );
-    assert!(
-        states.contains(&(
-            "crash".into(),
-            pid(crash),
-            wire::RunState::Exited,
-            Some(wire::ExitStatus::Code(7)),
-            Some(5_000_000)
-        )),
-        "{states:?}"
-    );
+    assert_eq!(frames.counters().dropped(), 0);
     d.stop();
 }
 
 #[test]
 fn a_second_sigint_kills_everything_at_once() {
-    let d = Daemon::start(
+    let d = Appliance::start(
         "sigint",
         r#"
         [[process]]
         name = "stubborn"
-        exec = "TESTCHILD"
+        exec = "@TESTCHILD@"
         args = ["--ignore-term", "--print", "up", "--pause"]
         stop_signal = "SIGTERM"
         stop_timeout = "1h"
@@ -663,16 +474,16 @@ fn a_second_sigint_kills_everything_at_once() {
 
 #[test]
 fn the_shutdown_action_stops_the_appliance_when_a_process_fails() {
-    let mut d = Daemon::start(
+    let mut d = Appliance::start(
         "shutdown",
         r#"
         [[process]]
         name = "other"
-        exec = "TESTCHILD"
+        exec = "@TESTCHILD@"
         args = ["--print", "up", "--pause"]
         [[process]]
         name = "crash"
-        exec = "TESTCHILD"
+        exec = "@TESTCHILD@"
         args = ["--exit", "1"]
         intensity = { restarts = 2, within = "60s", action = "shutdown" }
         "#,
@@ -683,21 +494,17 @@ fn the_shutdown_action_stops_the_appliance_when_a_process_fails() {
     ]);
     d.wait_for(&["other[", "killed by SIGTERM; stopped"]);
     d.wait_for(&["every process has stopped; exiting"]);
-    let deadline = Instant::now() + DEADLINE;
-    while d.child.try_wait().unwrap().is_none() {
-        assert!(Instant::now() < deadline, "applianced did not exit");
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    d.wait_exit();
 }
 
 #[test]
 fn rlimits_from_the_topology_apply_to_the_child() {
-    let d = Daemon::start(
+    let mut d = Appliance::start(
         "rlimits",
         r#"
         [[process]]
         name = "limited"
-        exec = "TESTCHILD"
+        exec = "@TESTCHILD@"
         args = ["--print", "up", "--pause"]
         rlimits = { nofile = 64, core = "unlimited" }
         "#,
@@ -724,7 +531,7 @@ fn rlimits_from_the_topology_apply_to_the_child() {
 fn as_pid_1_it_stops_everything_and_powers_off_instead_of_exiting() {
     // A PID namespace makes applianced its PID 1; reboot(2) there ends the
     // namespace (its init is killed by SIGINT) instead of the machine.
-    let unshare = Path::new("/usr/bin/unshare");
+    let unshare = std::path::Path::new("/usr/bin/unshare");
     let root = std::fs::read_to_string("/proc/self/status").is_ok_and(|s| {
         s.lines()
             .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(2) == Some("0"))
@@ -733,54 +540,24 @@ fn as_pid_1_it_stops_everything_and_powers_off_instead_of_exiting() {
         eprintln!("skipped: needs root and util-linux's unshare");
         return;
     }
-    let dir = std::env::temp_dir().join(format!("applianced-pid1-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let config = dir.join("topology.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[[process]]\nname = \"quiet\"\nexec = \"{}\"\nargs = [\"--print\", \"up\", \"--pause\"]\n",
-            program("appliance-testchild").display()
-        ),
-    )
-    .unwrap();
-    let mut child = Command::new(unshare)
-        .args(["--pid", "--fork", "--kill-child"])
-        .arg(env!("CARGO_BIN_EXE_applianced"))
-        .arg("--config")
-        .arg(&config)
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let mut log = Vec::new();
-    let mut next = |log: &mut Vec<String>, want: &str| loop {
-        let line = lines
-            .next()
-            .unwrap_or_else(|| panic!("no {want:?} in:\n{}", log.join("\n")))
-            .unwrap();
-        log.push(line.clone());
-        if line.contains(want) {
-            return line;
-        }
-    };
-    let first = next(&mut log, "applianced 0.1.0 (pid ");
+    let mut d = Appliance::start_under(
+        "pid1",
+        QUIET,
+        &["/usr/bin/unshare", "--pid", "--fork", "--kill-child"],
+    );
+    let (at, first) = d.wait_for(&["applianced 0.1.0 (pid "]);
     assert!(first.contains("(pid 1)"), "{first}");
-    next(&mut log, "]: up");
+    let (at, _) = d.wait_for_from(at, &["]: up"]);
     // The supervisor as the parent namespace sees it: unshare's child.
-    let unshare_pid = child.id();
-    let children =
-        std::fs::read_to_string(format!("/proc/{unshare_pid}/task/{unshare_pid}/children"))
-            .unwrap();
-    let daemon: i32 = children.split_whitespace().next().unwrap().parse().unwrap();
-    kill(Pid::from_raw(daemon), Signal::SIGTERM).unwrap();
-    next(&mut log, "every process has stopped; exiting");
-    next(&mut log, "PID 1 is done");
-    let status = child.wait().unwrap();
+    let daemon = *procfs::children(d.pid())
+        .first()
+        .expect("unshare's child, the supervisor");
+    kill(daemon, Signal::SIGTERM).unwrap();
+    let (at, _) = d.wait_for_from(at, &["every process has stopped; exiting"]);
+    d.wait_for_from(at, &["PID 1 is done"]);
+    let (status, _) = d.wait_exit();
     assert!(
         !status.success(),
         "the namespace ended by power-off, not an exit: {status:?}"
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -3,9 +3,10 @@
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::path::Path;
+
 use std::time::Duration;
+use test_support::TempDir;
 
 use applianced::topology::{
     Backoff, ChildFd, End, Intensity, IntensityAction, Issue, RestartPolicy, Rlimit,
@@ -47,17 +48,6 @@ fn assert_error(line: &str, at: &str, phrases: &[&str]) {
         assert!(line.contains(phrase), "{line:?} should contain {phrase:?}");
     }
     assert!(!line.contains('\n'), "{line:?} should be one line");
-}
-
-/// A fresh directory under the target's temporary directory.
-fn temp_dir(name: &str) -> PathBuf {
-    static COUNTER: AtomicUsize = AtomicUsize::new(0);
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("topology-{name}-{}-{n}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 /// Writes a file with permission bits `mode`.
@@ -320,7 +310,7 @@ fn defaults() {
 
 #[test]
 fn relative_paths_start_at_the_topology_directory() {
-    let dir = temp_dir("relative");
+    let dir = TempDir::new("topology-relative");
     write_file(&dir.join("bin/prog"), "#!/bin/sh\n", 0o755);
     fs::create_dir_all(dir.join("work")).unwrap();
     let file = dir.join("conf/topo.toml");
@@ -330,14 +320,14 @@ fn relative_paths_start_at_the_topology_directory() {
         0o644,
     );
     let t = Topology::load(&file).unwrap();
-    let dir = fs::canonicalize(&dir).unwrap();
+    let dir = fs::canonicalize(dir.path()).unwrap();
     assert_eq!(t.processes[0].exec, dir.join("bin/prog"));
     assert_eq!(t.processes[0].cwd, dir.join("work"));
 }
 
 #[test]
 fn exec_keeps_a_symlinks_name() {
-    let dir = temp_dir("symlink");
+    let dir = TempDir::new("topology-symlink");
     write_file(&dir.join("busybox"), "#!/bin/sh\n", 0o755);
     std::os::unix::fs::symlink("busybox", dir.join("ls")).unwrap();
     let file = dir.join("topo.toml");
@@ -345,7 +335,7 @@ fn exec_keeps_a_symlinks_name() {
     let t = Topology::load(&file).unwrap();
     assert_eq!(
         t.processes[0].exec,
-        fs::canonicalize(&dir).unwrap().join("ls")
+        fs::canonicalize(dir.path()).unwrap().join("ls")
     );
 }
 
@@ -580,7 +570,7 @@ fn unknown_pipe_with_no_pipes_at_all() {
 
 #[test]
 fn exec_problems() {
-    let dir = temp_dir("exec");
+    let dir = TempDir::new("topology-exec");
     write_file(&dir.join("plain"), "data\n", 0o644);
     fs::create_dir_all(dir.join("sub")).unwrap();
     let file = dir.join("topo.toml");

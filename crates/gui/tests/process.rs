@@ -5,151 +5,21 @@
 
 mod common;
 
-use std::io::{Read, Write};
-use std::os::fd::{AsRawFd, OwnedFd, RawFd};
-use std::os::unix::process::CommandExt;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc::{self, Receiver};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
-use wire::{FrameBuf, FrameDecoder, ImuSample, LightSample, Message};
+use test_support::{Frames, Got, TempDir, WithEnds, encode, eventually, procfs, wait_exit};
+use wire::{CommandOp, ImuSample, LightSample, Message};
 
 const BIN: &str = env!("CARGO_BIN_EXE_appliance-gui");
 
-/// Long enough for a loaded CI machine; conditions usually hold in ms.
-const DEADLINE: Duration = Duration::from_secs(15);
-
-/// Spawns the GUI with `args`, `fds` placed at fds 3, 4, 5 (in order),
-/// every other inherited fd above 2 closed on exec.
-fn spawn(args: &[&str], fds: Vec<OwnedFd>) -> Child {
-    let mut cmd = Command::new(BIN);
-    cmd.args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit());
-    place_fds(&mut cmd, &fds);
-    let child = cmd.spawn().expect("spawn appliance-gui");
-    drop(fds);
-    child
-}
-
-/// Installs the hook that gives the child exactly fds 0-2 and `fds`
-/// (as crates/testchild's tests do).
-#[allow(
-    unsafe_code,
-    reason = "placing pipe ends at fixed fd numbers in the child needs a pre_exec hook and raw fd calls"
-)]
-fn place_fds(cmd: &mut Command, fds: &[OwnedFd]) {
-    const MAX_FDS: usize = 3;
-    assert!(fds.len() <= MAX_FDS);
-    let mut sources: [RawFd; MAX_FDS] = [-1; MAX_FDS];
-    for (slot, fd) in sources.iter_mut().zip(fds) {
-        *slot = fd.as_raw_fd();
-    }
-    let count = fds.len();
-    let hook = move || -> std::io::Result<()> {
-        use nix::libc;
-        // SAFETY: close_range with CLOSE_RANGE_CLOEXEC only sets a flag on
-        // fds; it reads no memory of ours.
-        let r = unsafe { libc::close_range(3, libc::c_uint::MAX, libc::CLOSE_RANGE_CLOEXEC as _) };
-        if r == -1 {
-            return Err(std::io::Error::last_os_error());
-        }
-        let mut high: [RawFd; MAX_FDS] = [-1; MAX_FDS];
-        for (to, &from) in high.iter_mut().zip(&sources).take(count) {
-            // SAFETY: F_DUPFD_CLOEXEC on an fd number takes and returns
-            // plain ints; a bad fd is EBADF.
-            *to = unsafe { libc::fcntl(from, libc::F_DUPFD_CLOEXEC, 100) };
-            if *to == -1 {
-                return Err(std::io::Error::last_os_error());
-            }
-        }
-        for (i, &from) in high.iter().enumerate().take(count) {
-            // SAFETY: dup2 of plain fd numbers in the child only; the
-            // target was marked close-on-exec above.
-            if unsafe { libc::dup2(from, 3 + i as RawFd) } == -1 {
-                return Err(std::io::Error::last_os_error());
-            }
-        }
-        Ok(())
-    };
-    // SAFETY: the hook makes only async-signal-safe system calls on copied
-    // integers, and allocates nothing.
-    unsafe { cmd.pre_exec(hook) };
-}
-
-/// Waits for `child` to exit; kills it and fails after [`DEADLINE`].
-fn wait_exit(child: &mut Child) -> ExitStatus {
-    let start = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().expect("try_wait") {
-            return status;
-        }
-        if start.elapsed() > DEADLINE {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("appliance-gui did not exit within {DEADLINE:?}");
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-}
-
-/// Polls `cond` every few ms until it holds or [`DEADLINE`] passes.
-fn eventually(mut cond: impl FnMut() -> bool) -> bool {
-    let start = Instant::now();
-    while start.elapsed() < DEADLINE {
-        if cond() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    cond()
-}
-
-/// The frame bodies arriving on `r`, read by a thread.
-fn frames(mut r: impl Read + Send + 'static) -> Receiver<String> {
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut decoder = FrameDecoder::new();
-        let mut buf = [0u8; 4096];
-        while let Ok(n @ 1..) = r.read(&mut buf) {
-            let mut out = Vec::new();
-            decoder.decode(&buf[..n], |f| out.push(f.content().to_owned()));
-            for body in out {
-                if tx.send(body).is_err() {
-                    return;
-                }
-            }
-        }
-    });
-    rx
-}
-
-/// Receives bodies until one starts with `prefix` (and contains `has`);
-/// returns every body seen up to it.
-fn expect(rx: &Receiver<String>, prefix: &str, has: &str) -> Vec<String> {
-    let start = Instant::now();
-    let mut seen = Vec::new();
-    while let Some(left) = DEADLINE.checked_sub(start.elapsed()) {
-        match rx.recv_timeout(left) {
-            Ok(body) => {
-                let hit = body.starts_with(prefix) && body.contains(has);
-                seen.push(body);
-                if hit {
-                    return seen;
-                }
-            }
-            Err(_) => break,
-        }
-    }
-    panic!("no `{prefix} ... {has}` within {DEADLINE:?}; got {seen:?}");
-}
-
-fn encode(msg: &Message<'_>) -> Vec<u8> {
-    FrameBuf::new().encode(msg).expect("encode").to_vec()
+/// Whether `got` is the command `op` (any id).
+fn command(op: CommandOp) -> impl Fn(&Got) -> bool {
+    move |got| matches!(got, Got::Command { op: o, .. } if *o == op)
 }
 
 /// 100 Hz at rest, a vigorous shake on x, at rest again.
@@ -179,18 +49,15 @@ fn shake_trace(first_seq: u32) -> Vec<u8> {
 struct Gui {
     child: Child,
     to_gui: std::io::PipeWriter,
-    motion: Receiver<String>,
-    light: Receiver<String>,
+    motion: Frames,
+    light: Frames,
     png: PathBuf,
-    dir: PathBuf,
+    _dir: TempDir,
 }
 
 impl Gui {
     fn start(name: &str, extra: &[&str]) -> Gui {
-        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-            .join(format!("{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = TempDir::new(&format!("gui-{name}"));
         let png = dir.join("screen.png");
         let (gui_rx, to_gui) = std::io::pipe().unwrap();
         let (motion_rx, motion_tx) = std::io::pipe().unwrap();
@@ -211,17 +78,23 @@ impl Gui {
             "50",
         ];
         args.extend_from_slice(extra);
-        let child = spawn(
-            &args,
-            vec![gui_rx.into(), motion_tx.into(), light_tx.into()],
-        );
+        // Its stderr is the test's: what it says shows with a failure.
+        let child = WithEnds::new([gui_rx.into(), motion_tx.into(), light_tx.into()])
+            .spawn(
+                Command::new(BIN)
+                    .args(&args)
+                    .stdin(Stdio::null())
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::inherit()),
+            )
+            .expect("spawn appliance-gui");
         Gui {
             child,
             to_gui,
-            motion: frames(motion_rx),
-            light: frames(light_rx),
+            motion: Frames::new(motion_rx),
+            light: Frames::new(light_rx),
             png,
-            dir,
+            _dir: dir,
         }
     }
 
@@ -229,18 +102,12 @@ impl Gui {
         std::fs::read(&self.png).ok()
     }
 
-    /// Context switches of the process so far (voluntary + involuntary).
-    fn context_switches(&self) -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
-        status
-            .lines()
-            .filter(|l| l.contains("ctxt_switches:"))
-            .filter_map(|l| l.split_whitespace().last()?.parse::<u64>().ok())
-            .sum()
+    fn pid(&self) -> Pid {
+        Pid::from_raw(self.child.id() as i32)
     }
 
     fn terminate(mut self) -> ExitStatus {
-        kill(Pid::from_raw(self.child.id() as i32), Signal::SIGTERM).unwrap();
+        kill(self.pid(), Signal::SIGTERM).unwrap();
         wait_exit(&mut self.child)
     }
 }
@@ -253,7 +120,6 @@ impl Drop for Gui {
             let _ = self.child.kill();
             let _ = self.child.wait();
         }
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
@@ -267,28 +133,39 @@ fn png_is_valid(bytes: &[u8], size: (u32, u32)) -> bool {
 #[test]
 fn says_hello_calibrates_on_a_shake_redraws_and_exits_0_on_sigterm() {
     let mut gui = Gui::start("shake", &["--stats-every-ms", "60000"]);
-    let motion = expect(&gui.motion, "CMD", "op=hello");
-    assert!(motion[0].starts_with("CMD id=1 op=hello"), "{motion:?}");
-    expect(&gui.motion, "CMD", "op=rate hz=100");
-    expect(&gui.light, "CMD", "op=hello");
-    assert!(eventually(|| gui.screen().is_some()), "no PNG written");
+    let (hello, before) = gui.motion.next("hello", command(CommandOp::Hello));
+    assert!(
+        before.is_empty()
+            && hello
+                == Got::Command {
+                    id: 1,
+                    op: CommandOp::Hello
+                },
+        "the first command: {before:?} {hello:?}"
+    );
+    gui.motion
+        .next("rate 100", command(CommandOp::SetRate { hz: 100 }));
+    gui.light.next("hello", command(CommandOp::Hello));
+    eventually("a PNG written", || gui.screen().is_some());
     let first = gui.screen().unwrap();
     assert!(png_is_valid(&first, (320, 240)));
 
     gui.to_gui.write_all(&shake_trace(1)).unwrap();
     // The shake gets a `cal`; a sensor that came alive, a stats query.
-    let mut seen = expect(&gui.motion, "CMD", "op=cal");
-    if !seen.iter().any(|b| b.contains("op=stats")) {
-        seen = expect(&gui.motion, "CMD", "op=stats");
+    let (cal, mut seen) = gui.motion.next("cal", command(CommandOp::Calibrate));
+    seen.push(cal);
+    if !seen.iter().any(command(CommandOp::Stats)) {
+        let (stats, before) = gui.motion.next("stats", command(CommandOp::Stats));
+        seen = before;
+        seen.push(stats);
     }
     assert!(
-        seen.iter().all(|b| !b.contains("op=hello")),
+        !seen.iter().any(command(CommandOp::Hello)),
         "one hello: {seen:?}"
     );
-    assert!(
-        eventually(|| gui.screen().is_some_and(|now| now != first)),
-        "the PNG did not change after the samples"
-    );
+    eventually("the PNG changes after the samples", || {
+        gui.screen().is_some_and(|now| now != first)
+    });
     let status = gui.terminate();
     assert_eq!(status.code(), Some(0), "{status:?}");
 }
@@ -296,7 +173,8 @@ fn says_hello_calibrates_on_a_shake_redraws_and_exits_0_on_sigterm() {
 #[test]
 fn page_gestures_change_the_sample_rate() {
     let mut gui = Gui::start("rate", &["--stats-every-ms", "60000"]);
-    expect(&gui.motion, "CMD", "op=rate hz=100");
+    gui.motion
+        .next("rate 100", command(CommandOp::SetRate { hz: 100 }));
     // Tilting right for 0.5 s is the next page: light, where motion
     // samples at 50 Hz.
     let mut bytes = Vec::new();
@@ -313,14 +191,15 @@ fn page_gestures_change_the_sample_rate() {
         bytes.extend(encode(&Message::Imu(s)));
     }
     gui.to_gui.write_all(&bytes).unwrap();
-    expect(&gui.motion, "CMD", "op=rate hz=50");
+    gui.motion
+        .next("rate 50", command(CommandOp::SetRate { hz: 50 }));
     assert_eq!(gui.terminate().code(), Some(0));
 }
 
 #[test]
 fn an_idle_gui_does_not_wake_up() {
     let mut gui = Gui::start("idle", &["--stale-ms", "300", "--stats-every-ms", "100"]);
-    expect(&gui.light, "CMD", "op=hello");
+    gui.light.next("hello", command(CommandOp::Hello));
     // One sample makes light fresh: stats are queried while it stays so.
     let light = LightSample {
         seq: 1,
@@ -331,24 +210,30 @@ fn an_idle_gui_does_not_wake_up() {
     gui.to_gui
         .write_all(&encode(&Message::Light(light)))
         .unwrap();
-    expect(&gui.light, "CMD", "op=stats");
+    gui.light.next("stats", command(CommandOp::Stats));
     // 300 ms later light is stale: the staleness deadline, the stats
     // query and the frame pacing are disarmed, the last PNG is written
-    // 50 ms after. Give it that and a margin, then measure.
-    std::thread::sleep(Duration::from_millis(800));
-    while gui.light.try_recv().is_ok() {}
-    let before = gui.context_switches();
+    // 50 ms after, and then it polls without a timeout. Measure from there.
+    eventually("the GUI asleep in poll without a timeout", || {
+        procfs::sleeps_in_poll_without_timeout(gui.pid())
+    });
+    gui.light.read_now();
+    let queries = gui.light.got().len();
+    let before = procfs::context_switches(gui.pid());
     std::thread::sleep(Duration::from_secs(3));
-    let after = gui.context_switches();
+    let after = procfs::context_switches(gui.pid());
     assert_eq!(
         after,
         before,
         "the idle GUI woke up {} times in 3 s",
         after - before
     );
-    assert!(
-        gui.light.try_recv().is_err(),
-        "no stats query while light is stale"
+    gui.light.read_now();
+    assert_eq!(
+        gui.light.got().len(),
+        queries,
+        "no stats query while light is stale: {:?}",
+        gui.light.tail()
     );
     assert!(png_is_valid(&gui.screen().unwrap(), (320, 240)));
     assert_eq!(gui.terminate().code(), Some(0));

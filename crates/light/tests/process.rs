@@ -4,21 +4,16 @@
 //! Every wait has a deadline; nothing sleeps and hopes.
 
 use std::io::{Read, Write};
-use std::os::fd::{AsRawFd, OwnedFd, RawFd};
-use std::os::unix::process::CommandExt;
+use std::os::fd::OwnedFd;
 use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc::{self, Receiver};
-use std::time::{Duration, Instant};
 
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
-use wire::{ErrorCode, FrameDecoder, LightSample, Message};
+use test_support::{Frames, Got, TempDir, WithEnds, wait_exit};
+use wire::{ErrorCode, LightSample};
 
 const BIN: &str = env!("CARGO_BIN_EXE_appliance-light");
-
-/// Long enough for a loaded CI machine; conditions usually hold in ms.
-const DEADLINE: Duration = Duration::from_secs(10);
 
 /// With the simulation's realistic noise (0.5 % standard deviation,
 /// never past 3.5 of them: 1.75 %) the ADS1115 reads within 1.75 % plus
@@ -30,91 +25,23 @@ const ADS1115_TOLERANCE_PERCENT: f64 = 3.0;
 /// plus the same noise: 5 % holds.
 const VEML7700_TOLERANCE_PERCENT: f64 = 5.0;
 
-/// A frame from the process, owned.
-#[derive(Debug, Clone, PartialEq)]
-enum Got {
-    Hello {
-        name: String,
-    },
-    Ready {
-        name: String,
-    },
-    Heartbeat,
-    Light(LightSample),
-    Ack {
-        id: u32,
-        op: String,
-    },
-    Err {
-        name: Option<String>,
-        id: Option<u32>,
-        code: ErrorCode,
-        text: String,
-    },
-    Stats {
-        id: Option<u32>,
-        sent: u64,
-        received: u64,
-    },
-    Other(String),
-}
-
-impl Got {
-    fn of(m: &Message<'_>) -> Self {
-        match m {
-            Message::Hello(h) => Got::Hello {
-                name: h.name.as_str().to_owned(),
-            },
-            Message::Ready(r) => Got::Ready {
-                name: r.name.as_str().to_owned(),
-            },
-            Message::Heartbeat(_) => Got::Heartbeat,
-            Message::Light(sample) => Got::Light(*sample),
-            Message::Ack(a) => Got::Ack {
-                id: a.id,
-                op: a.op.to_string(),
-            },
-            Message::Error(e) => Got::Err {
-                name: e.name.map(|n| n.as_str().to_owned()),
-                id: e.id,
-                code: e.code,
-                text: e.text.to_string(),
-            },
-            Message::Stats(s) => Got::Stats {
-                id: s.id,
-                sent: s.sent,
-                received: s.received,
-            },
-            other => Got::Other(other.type_name().to_owned()),
-        }
-    }
-}
-
 /// A running `appliance-light` with its pipes.
 struct Light {
     child: Child,
     commands: std::io::PipeWriter,
-    frames: Receiver<Got>,
+    frames: Frames,
 }
 
 /// Starts `appliance-light --rx 3 --tx 4 ARGS` with the pipes in place.
 fn spawn_args(args: &[&str]) -> Light {
     let (cmd_r, cmd_w) = std::io::pipe().expect("pipe");
     let (out_r, out_w) = std::io::pipe().expect("pipe");
-    let mut cmd = Command::new(BIN);
-    cmd.args(["--rx", "3", "--tx", "4"])
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let fds = [OwnedFd::from(cmd_r), OwnedFd::from(out_w)];
-    place_fds(&mut cmd, &fds);
-    let child = cmd.spawn().expect("spawn appliance-light");
-    drop(fds);
+    let child = WithEnds::new([OwnedFd::from(cmd_r), OwnedFd::from(out_w)])
+        .spawn_piped(BIN, &[&["--rx", "3", "--tx", "4"], args].concat());
     Light {
         child,
         commands: cmd_w,
-        frames: frames(out_r),
+        frames: Frames::new(out_r),
     }
 }
 
@@ -126,97 +53,18 @@ fn spawn(part: &str, scenario: &Scenario, extra: &[&str]) -> Light {
     spawn_args(&args)
 }
 
-/// Installs the hook that gives the child exactly fds 0-2 and `fds` at
-/// 3, 4, ... (as `applianced` does), and no core dumps.
-#[allow(
-    unsafe_code,
-    reason = "placing pipe ends at fixed fd numbers in the child needs a pre_exec hook and raw fd calls"
-)]
-fn place_fds(cmd: &mut Command, fds: &[OwnedFd; 2]) {
-    let sources: [RawFd; 2] = [fds[0].as_raw_fd(), fds[1].as_raw_fd()];
-    let hook = move || -> std::io::Result<()> {
-        use nix::libc;
-        // Runs between fork and exec: only async-signal-safe calls, no
-        // allocation (errors are `Os` errors built from errno).
-        nix::sys::resource::setrlimit(nix::sys::resource::Resource::RLIMIT_CORE, 0, 0)?;
-        // SAFETY: close_range with CLOSE_RANGE_CLOEXEC only sets a flag
-        // on fds; it reads no memory of ours.
-        let r = unsafe { libc::close_range(3, libc::c_uint::MAX, libc::CLOSE_RANGE_CLOEXEC as _) };
-        if r == -1 {
-            return Err(std::io::Error::last_os_error());
-        }
-        // Move the sources out of the way of 3 and 4 first, then place them
-        // (dup2 clears close-on-exec on the target).
-        let mut high: [RawFd; 2] = [-1; 2];
-        for (to, &from) in high.iter_mut().zip(&sources) {
-            // SAFETY: F_DUPFD_CLOEXEC on an fd number takes and returns
-            // plain ints; a bad fd is EBADF, not undefined behaviour.
-            *to = unsafe { libc::fcntl(from, libc::F_DUPFD_CLOEXEC, 100) };
-            if *to == -1 {
-                return Err(std::io::Error::last_os_error());
-            }
-        }
-        for (i, &from) in high.iter().enumerate() {
-            // SAFETY: dup2 of plain fd numbers in this (child) process; the
-            // target held an fd marked close-on-exec above.
-            if unsafe { libc::dup2(from, 3 + i as RawFd) } == -1 {
-                return Err(std::io::Error::last_os_error());
-            }
-        }
-        Ok(())
-    };
-    // SAFETY: the hook makes only async-signal-safe system calls
-    // (setrlimit, close_range, fcntl, dup2) on copied integers and
-    // allocates nothing.
-    unsafe { cmd.pre_exec(hook) };
-}
-
-/// The frames on `r`, decoded by a thread as they come.
-fn frames(mut r: std::io::PipeReader) -> Receiver<Got> {
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut decoder = FrameDecoder::new();
-        let mut buf = [0u8; 4096];
-        loop {
-            let n = match r.read(&mut buf) {
-                Ok(0) | Err(_) => break,
-                Ok(n) => n,
-            };
-            let mut batch = Vec::new();
-            decoder.decode_messages(&buf[..n], |m| {
-                if let Ok(m) = m {
-                    batch.push(Got::of(&m));
-                }
-            });
-            if batch.into_iter().any(|g| tx.send(g).is_err()) {
-                break;
-            }
-        }
-    });
-    rx
-}
-
 impl Light {
     /// Frames until `want` matches one (returned with those before it).
-    fn until(&self, what: &str, mut want: impl FnMut(&Got) -> bool) -> (Got, Vec<Got>) {
-        let end = Instant::now() + DEADLINE;
-        let mut before = Vec::new();
-        loop {
-            let left = end.saturating_duration_since(Instant::now());
-            match self.frames.recv_timeout(left) {
-                Ok(got) if want(&got) => return (got, before),
-                Ok(got) => before.push(got),
-                Err(_) => panic!("no {what} within {DEADLINE:?}; got {before:?}"),
-            }
-        }
+    fn until(&mut self, what: &str, want: impl FnMut(&Got) -> bool) -> (Got, Vec<Got>) {
+        self.frames.next(what, want)
     }
 
-    fn ready(&self) {
+    fn ready(&mut self) {
         self.until("READY", |g| matches!(g, Got::Ready { .. }));
     }
 
     /// The next `n` LIGHT samples.
-    fn samples(&self, n: usize) -> Vec<LightSample> {
+    fn samples(&mut self, n: usize) -> Vec<LightSample> {
         (0..n)
             .map(
                 |_| match self.until("LIGHT", |g| matches!(g, Got::Light(_))).0 {
@@ -236,12 +84,7 @@ impl Light {
     /// Sends `CMD id=ID body` and returns the answer with that id.
     fn command(&mut self, id: u32, body: &str) -> Got {
         self.send(&format!("CMD id={id} {body}"));
-        self.until(&format!("answer to {id}"), |g| match g {
-            Got::Ack { id: i, .. } => *i == id,
-            Got::Err { id: i, .. } => *i == Some(id),
-            _ => false,
-        })
-        .0
+        self.until(&format!("answer to {id}"), |g| g.answers(id)).0
     }
 
     fn terminate(mut self) -> (ExitStatus, String) {
@@ -252,18 +95,7 @@ impl Light {
     /// Waits for the exit (killing it after the deadline); the status and
     /// stderr.
     fn wait(&mut self) -> (ExitStatus, String) {
-        let start = Instant::now();
-        let status = loop {
-            if let Some(status) = self.child.try_wait().expect("try_wait") {
-                break status;
-            }
-            if start.elapsed() > DEADLINE {
-                let _ = self.child.kill();
-                let _ = self.child.wait();
-                panic!("appliance-light did not exit within {DEADLINE:?}");
-            }
-            std::thread::sleep(Duration::from_millis(5));
-        };
+        let status = wait_exit(&mut self.child);
         let mut stderr = String::new();
         if let Some(mut e) = self.child.stderr.take() {
             e.read_to_string(&mut stderr).expect("stderr");
@@ -272,34 +104,27 @@ impl Light {
     }
 }
 
-/// A scenario in a file of its own, removed when dropped.
+/// A scenario: the board's demo, or a file in a temporary directory.
 struct Scenario {
     path: PathBuf,
-    remove: bool,
+    _dir: Option<TempDir>,
 }
 
 impl Scenario {
     fn temp(name: &str, text: &str) -> Self {
-        let path = std::env::temp_dir().join(format!(
-            "appliance-light-{}-{name}.scenario",
-            std::process::id()
-        ));
+        let dir = TempDir::new(&format!("light-{name}"));
+        let path = dir.join("test.scenario");
         std::fs::write(&path, text).expect("write the scenario");
-        Scenario { path, remove: true }
+        Scenario {
+            path,
+            _dir: Some(dir),
+        }
     }
 
     fn demo() -> Self {
         Scenario {
             path: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../board/sim/demo.scenario"),
-            remove: false,
-        }
-    }
-}
-
-impl Drop for Scenario {
-    fn drop(&mut self) {
-        if self.remove {
-            let _ = std::fs::remove_file(&self.path);
+            _dir: None,
         }
     }
 }
@@ -324,7 +149,7 @@ fn assert_seq_increasing(samples: &[LightSample]) {
 #[track_caller]
 fn assert_ack(got: &Got, op: &str) {
     assert!(
-        matches!(got, Got::Ack { op: o, .. } if o == op),
+        matches!(got, Got::Ack { op: o, .. } if o.to_string() == op),
         "expected ACK op={op}, got {got:?}"
     );
 }
@@ -348,14 +173,9 @@ fn assert_err(got: &Got, code: ErrorCode, names: &str) {
 
 fn light_frames_follow_the_demo(part: &str, tolerance: f64) {
     let demo = Scenario::demo();
-    let light = spawn(part, &demo, &[]);
+    let mut light = spawn(part, &demo, &[]);
     let (hello, _) = light.until("HELLO", |g| matches!(g, Got::Hello { .. }));
-    assert_eq!(
-        hello,
-        Got::Hello {
-            name: "light".into()
-        }
-    );
+    assert_eq!(hello, Got::hello("light"));
     light.ready();
     // The demo starts indoors at 300 lx, for 4 s.
     let samples = light.samples(6);
@@ -382,19 +202,16 @@ fn veml7700_light_frames_follow_the_demo_and_sigterm_exits_0() {
 fn common_commands(light: &mut Light) {
     light.send("CMD id=1 op=hello");
     let (hello, _) = light.until("HELLO", |g| matches!(g, Got::Hello { .. }));
-    assert_eq!(
-        hello,
-        Got::Hello {
-            name: "light".into()
-        }
-    );
+    assert_eq!(hello, Got::hello("light"));
     let (ack, _) = light.until("ACK 1", |g| matches!(g, Got::Ack { id: 1, .. }));
     assert_ack(&ack, "hello");
 
     light.send("CMD id=2 op=stats");
     let (stats, _) = light.until("STATS", |g| matches!(g, Got::Stats { .. }));
     match stats {
-        Got::Stats { id, sent, received } => {
+        Got::Stats {
+            id, sent, received, ..
+        } => {
             assert_eq!(id, Some(2));
             assert!(sent > 0);
             assert_eq!(received, 2, "hello and stats");
@@ -522,7 +339,7 @@ fn recovers_from(part: &str, fault: &str, tolerance: f64) {
         &format!("{part}-{}", fault.replace([' ', '='], "-")),
         &format!("0s light level lux=300\n1500ms light {fault}\n"),
     );
-    let light = spawn(part, &scenario, &[]);
+    let mut light = spawn(part, &scenario, &[]);
     light.ready();
     let before = light.samples(2);
     let (err, _) = light.until("ERR code=io", |g| matches!(g, Got::Err { .. }));
@@ -561,7 +378,7 @@ fn a_nack_burst_gets_quick_retries_before_the_backoff() {
         "nack-burst",
         "0s light level lux=300\n1500ms light fault nack count=10\n",
     );
-    let light = spawn("ads1115", &scenario, &[]);
+    let mut light = spawn("ads1115", &scenario, &[]);
     light.ready();
     let (err, _) = light.until("ERR code=io", |g| matches!(g, Got::Err { .. }));
     assert_err(&err, ErrorCode::Io, "did not acknowledge");

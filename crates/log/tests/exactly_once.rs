@@ -130,13 +130,10 @@ fn kill_harness(extra: &[&str], seed: u64, want_window: bool) -> KillRun {
             go.send(BURST).expect("writer alive");
         }
         let mut child = start_log(&pipe, &args);
-        let lines = stderr_lines(&mut child);
+        let mut lines = stderr_lines(&mut child);
         if let Some(k) = pending_skip.take() {
             // The restart must skip exactly what its predecessor wrote.
-            stderr.push(wait_line(
-                &lines,
-                &format!("resuming: the first {k} frames "),
-            ));
+            stderr.push(lines.wait_for(&format!("resuming: the first {k} frames ")));
             in_window += 1;
             how = if how == Kill::Early {
                 Kill::Random
@@ -144,7 +141,7 @@ fn kill_harness(extra: &[&str], seed: u64, want_window: bool) -> KillRun {
                 how
             };
         } else if how != Kill::Early {
-            stderr.push(wait_line(&lines, "logging --rx"));
+            stderr.push(lines.wait_for("logging --rx"));
         }
         match how {
             Kill::Early => std::thread::sleep(Duration::from_micros(rng.below(4_000))),
@@ -166,7 +163,7 @@ fn kill_harness(extra: &[&str], seed: u64, want_window: bool) -> KillRun {
         signal(&child, Signal::SIGKILL);
         kills += 1;
         let status = wait_exit(&mut child);
-        stderr.extend(rest(&lines));
+        stderr.extend(lines.rest());
         assert_eq!(
             std::os::unix::process::ExitStatusExt::signal(&status),
             Some(Signal::SIGKILL as i32),
@@ -176,12 +173,9 @@ fn kill_harness(extra: &[&str], seed: u64, want_window: bool) -> KillRun {
 
     // The last life: everything left, then a clean stop.
     let mut child = start_log(&pipe, &args);
-    let lines = stderr_lines(&mut child);
+    let mut lines = stderr_lines(&mut child);
     if let Some(k) = pending_skip {
-        stderr.push(wait_line(
-            &lines,
-            &format!("resuming: the first {k} frames "),
-        ));
+        stderr.push(lines.wait_for(&format!("resuming: the first {k} frames ")));
         in_window += 1;
     }
     go.send(FRAMES).expect("writer alive");
@@ -190,7 +184,7 @@ fn kill_harness(extra: &[&str], seed: u64, want_window: bool) -> KillRun {
     assert_eq!(sent, FRAMES);
     pipe.wait_drained();
     let status = terminate(&mut child);
-    stderr.extend(rest(&lines));
+    stderr.extend(lines.rest());
     assert_eq!(status.code(), Some(0), "stderr: {stderr:#?}");
 
     let lines = log_lines(&logs);

@@ -29,8 +29,8 @@ fn each_good_frame_becomes_one_line_as_received() {
     let logs = scratch.logs();
     let pipe = SharedPipe::new();
     let mut child = start_log(&pipe, &["--dir", dir_arg(&logs)]);
-    let stderr = stderr_lines(&mut child);
-    wait_line(&stderr, "logging --rx");
+    let mut stderr = stderr_lines(&mut child);
+    stderr.wait_for("logging --rx");
     let frames: [&[u8]; 6] = [
         &imu(7),
         b"noise\r\n",
@@ -72,7 +72,7 @@ fn each_good_frame_becomes_one_line_as_received() {
             "{time}"
         );
     }
-    let stop = wait_line(&stderr, "stopping on SIGTERM");
+    let stop = stderr.wait_for("stopping on SIGTERM");
     assert!(stop.contains("4 frames written, 0 lost"), "{stop}");
     assert!(stop.contains("3 dropped by the decoder"), "{stop}");
 }
@@ -140,8 +140,8 @@ fn sigterm_takes_what_the_pipe_holds_and_fsyncs() {
             "0",
         ],
     );
-    let stderr = stderr_lines(&mut child);
-    wait_line(&stderr, "logging --rx");
+    let mut stderr = stderr_lines(&mut child);
+    stderr.wait_for("logging --rx");
     for seq in 0..50 {
         pipe.send(&imu(seq));
     }
@@ -151,7 +151,7 @@ fn sigterm_takes_what_the_pipe_holds_and_fsyncs() {
     assert_eq!(status.code(), Some(0));
     assert!(!pipe.holds_data(), "frames were left in the pipe");
     assert_eq!(imu_seqs(&log_lines(&logs)), (0..50).collect::<Vec<_>>());
-    let stop = wait_line(&stderr, "stopping on SIGTERM");
+    let stop = stderr.wait_for("stopping on SIGTERM");
     assert!(stop.contains("50 frames written"), "{stop}");
     assert!(
         stop.contains(" 1 fsyncs") && stop.ends_with("file synced"),
@@ -164,11 +164,11 @@ fn sigint_stops_it_too() {
     let scratch = Scratch::new("int");
     let pipe = SharedPipe::new();
     let mut child = start_log(&pipe, &["--dir", dir_arg(&scratch.logs())]);
-    let stderr = stderr_lines(&mut child);
-    wait_line(&stderr, "logging --rx");
+    let mut stderr = stderr_lines(&mut child);
+    stderr.wait_for("logging --rx");
     signal(&child, Signal::SIGINT);
     assert_eq!(wait_exit(&mut child).code(), Some(0));
-    wait_line(&stderr, "stopping on SIGINT");
+    stderr.wait_for("stopping on SIGINT");
 }
 
 #[test]
@@ -185,10 +185,10 @@ fn the_end_of_the_pipe_ends_it_after_logging_everything() {
     // Half a frame, then every writer is gone: it can never complete.
     std::io::Write::write_all(&mut &w, &imu(10)[..20]).unwrap();
     drop(w);
-    let stderr = stderr_lines(&mut child);
+    let mut stderr = stderr_lines(&mut child);
     assert_eq!(wait_exit(&mut child).code(), Some(0));
     assert_eq!(imu_seqs(&log_lines(&logs)), (0..10).collect::<Vec<_>>());
-    let stderr = rest(&stderr);
+    let stderr = stderr.rest();
     assert!(
         stderr
             .iter()
@@ -205,13 +205,13 @@ fn dev_full_counts_what_it_cannot_write_and_marks_the_recovery() {
     symlink("/dev/full", logs.join("appliance.log")).unwrap();
     let pipe = SharedPipe::new();
     let mut child = start_log(&pipe, &["--dir", dir_arg(&logs), "--name", "logger"]);
-    let stderr = stderr_lines(&mut child);
-    wait_line(&stderr, "logging --rx");
+    let mut stderr = stderr_lines(&mut child);
+    stderr.wait_for("logging --rx");
     for seq in 0..50 {
         pipe.send(&imu(seq));
     }
     pipe.send(b"\rHB name=motion seq=1 up=5\n");
-    wait_line(&stderr, "No space left on device; counting lost frames");
+    stderr.wait_for("No space left on device; counting lost frames");
     // It keeps reading: the pipe never fills up behind it.
     pipe.wait_drained();
     for seq in 50..100 {
@@ -222,10 +222,7 @@ fn dev_full_counts_what_it_cannot_write_and_marks_the_recovery() {
 
     // The disk has room again: a regular file in place of the link.
     std::fs::remove_file(logs.join("appliance.log")).unwrap();
-    wait_line(
-        &stderr,
-        "writing works again: 101 frames were lost (100 IMU samples, seq 0..=99)",
-    );
+    stderr.wait_for("writing works again: 101 frames were lost (100 IMU samples, seq 0..=99)");
     for seq in 100..110 {
         pipe.send(&imu(seq));
     }
@@ -268,27 +265,24 @@ fn a_full_tmpfs_counts_what_it_cannot_write_and_marks_the_recovery() {
         "--keep",
         "10",
     ];
-    let mut child = match spawn_log(&pipe.r, &args, &setup) {
-        Ok(child) => child,
-        Err(e) if e.raw_os_error() == Some(nix::libc::EPERM) => {
-            eprintln!(
-                "skipped: mounting a tmpfs is not permitted here ({e}); ENOSPC is tested with /dev/full and EFBIG instead"
-            );
-            return;
-        }
-        Err(e) => panic!("spawn: {e}"),
-    };
+    if !can_mount_private_tmpfs(&logs) {
+        eprintln!(
+            "skipped: mounting a tmpfs in a mount namespace is not permitted here; ENOSPC is tested with /dev/full and EFBIG instead"
+        );
+        return;
+    }
+    let mut child = spawn_log(&pipe.r, &args, &setup).expect("spawn appliance-log");
     let inside = Path::new("/proc")
         .join(child.id().to_string())
         .join("root")
         .join(logs.strip_prefix("/").unwrap());
-    let stderr = stderr_lines(&mut child);
-    wait_line(&stderr, "logging --rx");
+    let mut stderr = stderr_lines(&mut child);
+    stderr.wait_for("logging --rx");
     // 1000 lines of ~101 bytes do not fit in 64 KiB.
     for seq in 0..1000 {
         pipe.send(&imu(seq));
     }
-    wait_line(&stderr, "No space left on device; counting lost frames");
+    stderr.wait_for("No space left on device; counting lost frames");
     pipe.wait_drained();
     let before = log_lines(&inside);
     let written = imu_seqs(&before);
@@ -301,13 +295,10 @@ fn a_full_tmpfs_counts_what_it_cannot_write_and_marks_the_recovery() {
         std::fs::remove_file(f).unwrap();
     }
     let lost = 999 - last;
-    wait_line(
-        &stderr,
-        &format!(
-            "writing works again: {lost} frames were lost ({lost} IMU samples, seq {}..=999)",
-            last + 1
-        ),
-    );
+    stderr.wait_for(&format!(
+        "writing works again: {lost} frames were lost ({lost} IMU samples, seq {}..=999)",
+        last + 1
+    ));
     pipe.send(&imu(1000));
     wait_for_seq(&inside, 1000);
     let after = log_lines(&inside);
@@ -341,12 +332,12 @@ fn a_file_size_limit_is_an_error_like_a_full_disk() {
     let pipe = SharedPipe::new();
     let args = ["--dir", dir_arg(&logs), "--max-bytes", "65536"];
     let mut child = spawn_log(&pipe.r, &args, &Setup::FileSizeLimit(8192)).unwrap();
-    let stderr = stderr_lines(&mut child);
-    wait_line(&stderr, "logging --rx");
+    let mut stderr = stderr_lines(&mut child);
+    stderr.wait_for("logging --rx");
     for seq in 0..150 {
         pipe.send(&imu(seq));
     }
-    wait_line(&stderr, "File too large; counting lost frames");
+    stderr.wait_for("File too large; counting lost frames");
     pipe.wait_drained();
     assert!(
         child.try_wait().unwrap().is_none(),
@@ -362,13 +353,10 @@ fn a_file_size_limit_is_an_error_like_a_full_disk() {
     // An operator moves the file away: the new one starts at 0 bytes.
     std::fs::rename(&current, scratch.path().join("saved.log")).unwrap();
     let lost = 149 - last;
-    wait_line(
-        &stderr,
-        &format!(
-            "writing works again: {lost} frames were lost ({lost} IMU samples, seq {}..=149)",
-            last + 1
-        ),
-    );
+    stderr.wait_for(&format!(
+        "writing works again: {lost} frames were lost ({lost} IMU samples, seq {}..=149)",
+        last + 1
+    ));
     pipe.send(&imu(150));
     wait_for_seq(&logs, 150);
     assert_eq!(terminate(&mut child).code(), Some(0));
@@ -457,9 +445,9 @@ fn rx_must_be_the_read_end_of_a_pipe() {
         &Setup::Nothing,
     )
     .unwrap();
-    let stderr = stderr_lines(&mut child);
+    let mut stderr = stderr_lines(&mut child);
     assert_eq!(wait_exit(&mut child).code(), Some(64));
-    let err = rest(&stderr).join("\n");
+    let err = stderr.rest().join("\n");
     assert!(err.contains("--rx needs the read end"), "{err}");
 }
 
@@ -471,9 +459,9 @@ fn a_log_directory_that_cannot_be_made_exits_73() {
     for dir in [plain.clone(), plain.join("sub")] {
         let pipe = SharedPipe::new();
         let mut child = start_log(&pipe, &["--dir", dir_arg(&dir)]);
-        let stderr = stderr_lines(&mut child);
+        let mut stderr = stderr_lines(&mut child);
         assert_eq!(wait_exit(&mut child).code(), Some(73), "{}", dir.display());
-        let err = rest(&stderr).join("\n");
+        let err = stderr.rest().join("\n");
         assert!(
             err.contains("log directory:") && err.contains(dir_arg(&plain)),
             "{err}"

@@ -39,7 +39,7 @@ fn state(pid: u32) -> Vec<u8> {
         restarts: 0,
         next_us: None,
     });
-    wire::FrameBuf::new().encode(&msg).unwrap().to_vec()
+    encode(&msg)
 }
 
 /// Runs the logger over what the pipe holds, then stops it; returns the
@@ -47,10 +47,10 @@ fn state(pid: u32) -> Vec<u8> {
 fn log_and_stop(scratch: &Scratch, pipe: &SharedPipe) -> (Vec<Vec<u8>>, Vec<String>) {
     let logs = scratch.logs();
     let mut child = start_log(pipe, &["--dir", logs.to_str().unwrap()]);
-    let lines = stderr_lines(&mut child);
+    let mut lines = stderr_lines(&mut child);
     pipe.wait_drained();
     let status = terminate(&mut child);
-    let stderr = rest(&lines);
+    let stderr = lines.rest();
     assert_eq!(status.code(), Some(0), "{stderr:#?}");
     (bodies(&log_lines(&logs)), stderr)
 }
@@ -143,7 +143,7 @@ fn a_restarted_sender_is_not_mistaken_for_a_replay() {
             gyro_mdps: [0, 0, 0],
             temp_cc: 2500,
         });
-        wire::FrameBuf::new().encode(&msg).unwrap().to_vec()
+        encode(&msg)
     };
     for seq in 0..6 {
         pipe.send(&restarted(seq));
@@ -167,8 +167,8 @@ fn half_frame_across_a_restart(stop: Signal) {
     let args = ["--dir", logs.to_str().unwrap()];
     let pipe = SharedPipe::new();
     let mut child = start_log(&pipe, &args);
-    let lines = stderr_lines(&mut child);
-    wait_line(&lines, "logging --rx");
+    let mut lines = stderr_lines(&mut child);
+    lines.wait_for("logging --rx");
     let frame1 = imu(1);
     pipe.send(&imu(0));
     pipe.send(&frame1[..30]);
@@ -187,14 +187,14 @@ fn half_frame_across_a_restart(stop: Signal) {
     assert!(pipe.holds_data(), "the half frame must outlive the logger");
 
     let mut child = start_log(&pipe, &args);
-    let lines = stderr_lines(&mut child);
-    wait_line(&lines, "logging --rx");
+    let mut lines = stderr_lines(&mut child);
+    lines.wait_for("logging --rx");
     pipe.send(&frame1[30..]);
     pipe.send(&imu(2));
     pipe.wait_drained();
     assert_eq!(terminate(&mut child).code(), Some(0));
     assert_eq!(imu_seqs(&log_lines(&logs)), [0, 1, 2]);
-    let stderr = rest(&lines);
+    let stderr = lines.rest();
     assert!(
         !stderr.iter().any(|l| l.contains("dropping")),
         "{stderr:#?}"
@@ -217,19 +217,16 @@ fn a_frame_that_never_completes_is_dropped_and_logging_goes_on() {
     let logs = scratch.logs();
     let pipe = SharedPipe::new();
     let mut child = start_log(&pipe, &["--dir", logs.to_str().unwrap()]);
-    let lines = stderr_lines(&mut child);
-    wait_line(&lines, "logging --rx");
+    let mut lines = stderr_lines(&mut child);
+    lines.wait_for("logging --rx");
     pipe.send(&imu(0)[..30]);
     // After a second with nothing behind it, the piece is given up.
-    wait_line(
-        &lines,
-        "dropping a frame that did not complete (30 bytes) within 1 s",
-    );
+    lines.wait_for("dropping a frame that did not complete (30 bytes) within 1 s");
     pipe.wait_drained();
     pipe.send(&imu(1));
     pipe.wait_drained();
     assert_eq!(terminate(&mut child).code(), Some(0));
     assert_eq!(imu_seqs(&log_lines(&logs)), [1]);
-    let stop = wait_line(&lines, "stopping on");
+    let stop = lines.wait_for("stopping on");
     assert!(stop.contains("1 dropped by the decoder"), "{stop}");
 }

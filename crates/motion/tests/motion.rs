@@ -2,26 +2,18 @@
 //! `applianced` runs it: pipe ends placed at fds 3 and up, named in argv.
 //! Every wait has a deadline; nothing sleeps and hopes.
 
-use std::io::{PipeReader, PipeWriter, Read, Write};
-use std::os::fd::{AsFd, AsRawFd, OwnedFd, RawFd};
-use std::os::unix::process::CommandExt;
+use std::io::{PipeWriter, Read, Write};
+use std::os::fd::OwnedFd;
 use std::path::PathBuf;
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Child;
 
 use nix::fcntl::{FcntlArg, fcntl};
-use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
-use wire::{CommandOp, ErrorCode, FrameBuf, FrameReader, Message, OpKind, ReadStatus};
+use test_support::{Frames, Got, TempDir, WithEnds, encode, wait_exit};
+use wire::{CommandOp, ErrorCode, Message, OpKind};
 
 const BIN: &str = env!("CARGO_BIN_EXE_appliance-motion");
-
-/// Long enough for a loaded CI machine; conditions usually hold in ms.
-const DEADLINE: Duration = Duration::from_secs(20);
-
-/// Most pipe ends one child gets (fds 3, 4, ...).
-const MAX_FDS: usize = 4;
 
 /// `--device` for the board's demo scenario.
 fn demo_device() -> String {
@@ -29,220 +21,36 @@ fn demo_device() -> String {
     format!("sim:{}", path.display())
 }
 
-/// A scenario file in the temp directory, removed on drop.
-struct TempScenario(PathBuf);
+/// A scenario file in a temporary directory of its own.
+struct TempScenario {
+    dir: TempDir,
+}
 
 impl TempScenario {
     fn new(tag: &str, text: &str) -> Self {
-        let path =
-            std::env::temp_dir().join(format!("motion-test-{}-{tag}.scenario", std::process::id()));
-        std::fs::write(&path, text).expect("write scenario");
-        TempScenario(path)
+        let dir = TempDir::new(&format!("motion-{tag}"));
+        std::fs::write(dir.join("test.scenario"), text).expect("write scenario");
+        TempScenario { dir }
+    }
+
+    fn path(&self) -> PathBuf {
+        self.dir.join("test.scenario")
     }
 
     fn device(&self) -> String {
-        format!("sim:{}", self.0.display())
+        format!("sim:{}", self.path().display())
     }
 }
 
-impl Drop for TempScenario {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
-
-/// Spawns the binary with `args`, `fds` placed at fds 3, 4, ... (in
-/// order), every other inherited fd above 2 closed on exec, no core dumps,
-/// stdin null, stdout and stderr piped.
+/// Spawns the binary with `args` and `fds` at fds 3, 4, ... (in order).
 fn spawn(args: &[&str], fds: Vec<OwnedFd>) -> Child {
-    let mut cmd = Command::new(BIN);
-    cmd.args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    place_fds(&mut cmd, &fds);
-    let child = cmd.spawn().expect("spawn appliance-motion");
-    drop(fds);
-    child
-}
-
-/// Installs the hook that gives the child exactly fds 0-2 and `fds`.
-#[allow(
-    unsafe_code,
-    reason = "placing pipe ends at fixed fd numbers in the child needs a pre_exec hook and raw fd calls"
-)]
-fn place_fds(cmd: &mut Command, fds: &[OwnedFd]) {
-    assert!(fds.len() <= MAX_FDS);
-    let mut sources: [RawFd; MAX_FDS] = [-1; MAX_FDS];
-    for (slot, fd) in sources.iter_mut().zip(fds) {
-        *slot = fd.as_raw_fd();
-    }
-    let count = fds.len();
-    let hook = move || -> std::io::Result<()> {
-        use nix::libc;
-        // Runs between fork and exec: only async-signal-safe calls, no
-        // allocation (errors are `Os` errors built from errno).
-        nix::sys::resource::setrlimit(nix::sys::resource::Resource::RLIMIT_CORE, 0, 0)?;
-        // SAFETY: close_range with CLOSE_RANGE_CLOEXEC only sets a flag
-        // on fds; it reads no memory of ours.
-        let r = unsafe { libc::close_range(3, libc::c_uint::MAX, libc::CLOSE_RANGE_CLOEXEC as _) };
-        if r == -1 {
-            return Err(std::io::Error::last_os_error());
-        }
-        // First move every source out of the way of the targets 3..3+n,
-        // then put each at its target (dup2 clears close-on-exec there).
-        let mut high: [RawFd; MAX_FDS] = [-1; MAX_FDS];
-        for (to, &from) in high.iter_mut().zip(&sources).take(count) {
-            // SAFETY: F_DUPFD_CLOEXEC on an fd number takes and returns
-            // plain ints; a bad fd is EBADF, not undefined behaviour.
-            *to = unsafe { libc::fcntl(from, libc::F_DUPFD_CLOEXEC, 100) };
-            if *to == -1 {
-                return Err(std::io::Error::last_os_error());
-            }
-        }
-        for (i, &from) in high.iter().enumerate().take(count) {
-            let target = 3 + i as RawFd;
-            // SAFETY: dup2 of plain fd numbers; it replaces whatever was
-            // at `target` in this (child) process only, and that was an
-            // fd marked close-on-exec above, which exec would close.
-            if unsafe { libc::dup2(from, target) } == -1 {
-                return Err(std::io::Error::last_os_error());
-            }
-        }
-        Ok(())
-    };
-    // SAFETY: the hook only makes async-signal-safe system calls
-    // (setrlimit, close_range, fcntl, dup2) on copied integers, and
-    // allocates nothing.
-    unsafe { cmd.pre_exec(hook) };
-}
-
-/// Waits for `child` to exit; kills it and fails after [`DEADLINE`].
-fn wait_exit(child: &mut Child) -> ExitStatus {
-    let start = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().expect("try_wait") {
-            return status;
-        }
-        if start.elapsed() > DEADLINE {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("child {} did not exit within {DEADLINE:?}", child.id());
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    WithEnds::new(fds).spawn_piped(BIN, args)
 }
 
 fn read_all(mut r: impl Read) -> String {
     let mut buf = Vec::new();
     r.read_to_end(&mut buf).expect("read");
     String::from_utf8_lossy(&buf).into_owned()
-}
-
-/// A frame read back, owned.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Got {
-    Hello(String),
-    Ready,
-    Heartbeat,
-    Imu(wire::ImuSample),
-    Ack {
-        id: u32,
-        op: OpKind,
-    },
-    Err {
-        id: Option<u32>,
-        code: ErrorCode,
-        text: String,
-    },
-    Stats {
-        id: Option<u32>,
-        drop: u64,
-        err: u64,
-    },
-    Other(String),
-}
-
-impl Got {
-    fn from_message(m: &Message<'_>) -> Got {
-        match m {
-            Message::Hello(h) => Got::Hello(h.name.to_string()),
-            Message::Ready(_) => Got::Ready,
-            Message::Heartbeat(_) => Got::Heartbeat,
-            Message::Imu(s) => Got::Imu(*s),
-            Message::Ack(a) => Got::Ack { id: a.id, op: a.op },
-            Message::Error(e) => Got::Err {
-                id: e.id,
-                code: e.code,
-                text: String::from_utf8_lossy(&e.text.bytes().collect::<Vec<u8>>()).into_owned(),
-            },
-            Message::Stats(s) => Got::Stats {
-                id: s.id,
-                drop: s.dropped,
-                err: s.errors,
-            },
-            other => Got::Other(format!("{other:?}")),
-        }
-    }
-}
-
-/// Our end of one of the child's output pipes.
-struct Reader {
-    frames: FrameReader<PipeReader>,
-    got: Vec<Got>,
-}
-
-impl Reader {
-    fn new(pipe: PipeReader) -> Self {
-        pipe_ends::set_nonblocking(&pipe, true).expect("O_NONBLOCK");
-        Reader {
-            frames: FrameReader::new(pipe),
-            got: Vec::new(),
-        }
-    }
-
-    /// Reads what is there now; false at end of file.
-    fn read_now(&mut self) -> bool {
-        let got = &mut self.got;
-        let status = self
-            .frames
-            .read_messages(|m| got.push(Got::from_message(&m.expect("a well-formed frame"))))
-            .expect("read");
-        status == ReadStatus::Open
-    }
-
-    /// Reads until `cond` holds, or fails after [`DEADLINE`].
-    fn until(&mut self, what: &str, mut cond: impl FnMut(&[Got]) -> bool) {
-        let start = Instant::now();
-        loop {
-            let open = self.read_now();
-            if cond(&self.got) {
-                return;
-            }
-            assert!(open, "{what}: the pipe ended; got {:?}", self.tail());
-            let left = DEADLINE.checked_sub(start.elapsed()).unwrap_or_else(|| {
-                panic!("{what}: not within {DEADLINE:?}; got {:?}", self.tail())
-            });
-            let mut fds = [PollFd::new(
-                self.frames.get_ref().as_fd(),
-                PollFlags::POLLIN,
-            )];
-            let timeout = PollTimeout::try_from(left.min(Duration::from_millis(500))).unwrap();
-            let _ = poll(&mut fds, timeout);
-        }
-    }
-
-    fn tail(&self) -> &[Got] {
-        &self.got[self.got.len().saturating_sub(30)..]
-    }
-
-    fn imus(&self) -> Vec<wire::ImuSample> {
-        imus(&self.got)
-    }
-
-    fn answers(&self, id: u32) -> Vec<Got> {
-        answers(&self.got, id)
-    }
 }
 
 fn imus(got: &[Got]) -> Vec<wire::ImuSample> {
@@ -255,10 +63,7 @@ fn imus(got: &[Got]) -> Vec<wire::ImuSample> {
 }
 
 fn answers(got: &[Got], id: u32) -> Vec<Got> {
-    got.iter()
-        .filter(|g| matches!(g, Got::Ack { id: i, .. } | Got::Err { id: Some(i), .. } if *i == id))
-        .cloned()
-        .collect()
+    got.iter().filter(|g| g.answers(id)).cloned().collect()
 }
 
 fn count(got: &[Got], pred: impl Fn(&Got) -> bool) -> usize {
@@ -269,8 +74,8 @@ fn count(got: &[Got], pred: impl Fn(&Got) -> bool) -> usize {
 struct Motion {
     child: Child,
     cmd: PipeWriter,
-    gui: Reader,
-    log: Option<Reader>,
+    gui: Frames,
+    log: Option<Frames>,
 }
 
 impl Motion {
@@ -288,7 +93,7 @@ impl Motion {
             let (log_r, log_w) = std::io::pipe().expect("pipe");
             args.extend(["--log-tx", "5"]);
             fds.push(log_w.into());
-            Some(Reader::new(log_r))
+            Some(Frames::new(log_r))
         } else {
             None
         };
@@ -297,16 +102,13 @@ impl Motion {
         Motion {
             child,
             cmd: cmd_w,
-            gui: Reader::new(gui_r),
+            gui: Frames::new(gui_r),
             log,
         }
     }
 
     fn command(&mut self, id: u32, op: CommandOp) {
-        let frame = FrameBuf::new()
-            .encode(&Message::Command(wire::Command { id, op }))
-            .expect("encode")
-            .to_vec();
+        let frame = encode(&Message::Command(wire::Command { id, op }));
         self.cmd.write_all(&frame).expect("write command");
     }
 
@@ -346,11 +148,11 @@ fn assert_seqs_increase(samples: &[wire::ImuSample]) {
 fn frames_flow_with_increasing_seq_and_a_board_lying_flat() {
     let mut m = Motion::start(&demo_device(), &["--heartbeat-ms", "200"], false, None);
     m.gui.until("50 samples and a heartbeat", |g| {
-        imus(g).len() >= 50 && g.contains(&Got::Heartbeat)
+        imus(g).len() >= 50 && g.iter().any(|g| matches!(g, Got::Heartbeat { .. }))
     });
-    assert_eq!(m.gui.got[0], Got::Hello("motion".into()));
-    assert_eq!(m.gui.got[1], Got::Ready);
-    let samples = m.gui.imus();
+    assert_eq!(m.gui.got()[0], Got::hello("motion"));
+    assert_eq!(m.gui.got()[1], Got::ready("motion"));
+    let samples = imus(m.gui.got());
     assert_eq!(samples[0].seq, 0);
     assert_seqs_increase(&samples);
     // The demo's first seconds: flat, face up, still, 24 °C (noise: 5 mg,
@@ -380,7 +182,7 @@ fn frames_flow_with_increasing_seq_and_a_board_lying_flat() {
 #[test]
 fn every_command_is_answered_with_its_id() {
     let mut m = Motion::start(&demo_device(), &["--heartbeat-ms", "0"], false, None);
-    m.gui.until("ready", |g| g.contains(&Got::Ready));
+    m.gui.until("ready", |g| g.contains(&Got::ready("motion")));
     m.command(1, CommandOp::Hello);
     m.command(2, CommandOp::Stats);
     m.command(3, CommandOp::SetRate { hz: 200 });
@@ -425,7 +227,7 @@ fn every_command_is_answered_with_its_id() {
     m.command(12, CommandOp::Calibrate);
     m.gui.until("cal", |g| !answers(g, 12).is_empty());
     let one = |id: u32| {
-        let a = m.gui.answers(id);
+        let a = answers(m.gui.got(), id);
         assert_eq!(a.len(), 1, "id {id}: {a:?}");
         a[0].clone()
     };
@@ -460,15 +262,15 @@ fn every_command_is_answered_with_its_id() {
     ack(12, OpKind::Calibrate);
     assert!(
         m.gui
-            .got
+            .got()
             .iter()
             .any(|g| matches!(g, Got::Stats { id: Some(2), .. }))
     );
-    assert_eq!(count(&m.gui.got, |g| matches!(g, Got::Hello(_))), 2);
+    assert_eq!(count(m.gui.got(), |g| matches!(g, Got::Hello { .. })), 2);
     // At ±8 g the board still weighs 1 g.
     let ranged = m
         .gui
-        .got
+        .got()
         .iter()
         .position(|g| {
             g == &Got::Ack {
@@ -477,7 +279,7 @@ fn every_command_is_answered_with_its_id() {
             }
         })
         .unwrap();
-    let after = imus(&m.gui.got[ranged..]);
+    let after = imus(&m.gui.got()[ranged..]);
     assert!(!after.is_empty());
     for s in after {
         assert!((950..=1050).contains(&s.accel_mg[2]), "{s:?}");
@@ -493,10 +295,10 @@ fn cal_refuses_a_device_that_turns() {
         "0s imu tilt roll=90 over=1s\n1s imu tilt roll=0 over=1s\n2s * loop\n",
     );
     let mut m = Motion::start(&scenario.device(), &["--heartbeat-ms", "0"], false, None);
-    m.gui.until("ready", |g| g.contains(&Got::Ready));
+    m.gui.until("ready", |g| g.contains(&Got::ready("motion")));
     m.command(1, CommandOp::Calibrate);
     m.gui.until("cal answered", |g| !answers(g, 1).is_empty());
-    match &m.gui.answers(1)[..] {
+    match &answers(m.gui.got(), 1)[..] {
         [
             Got::Err {
                 code: ErrorCode::Busy,
@@ -522,13 +324,13 @@ fn a_nack_burst_gives_one_err_io_then_ready_and_samples_again() {
         let second = g
             .iter()
             .enumerate()
-            .filter(|(_, g)| **g == Got::Ready)
+            .filter(|(_, g)| **g == Got::ready("motion"))
             .nth(1);
         second.is_some_and(|(i, _)| imus(&g[i..]).len() >= 10)
     });
     let io: Vec<&Got> = m
         .gui
-        .got
+        .got()
         .iter()
         .filter(|g| {
             matches!(
@@ -540,7 +342,7 @@ fn a_nack_burst_gives_one_err_io_then_ready_and_samples_again() {
             )
         })
         .collect();
-    assert_eq!(io.len(), 1, "{:?}", m.gui.got);
+    assert_eq!(io.len(), 1, "{:?}", m.gui.got());
     match io[0] {
         Got::Err { id: None, text, .. } => assert!(
             text.contains("MPU-6050 at 0x68: read sample:")
@@ -550,16 +352,16 @@ fn a_nack_burst_gives_one_err_io_then_ready_and_samples_again() {
         ),
         other => panic!("{other:?}"),
     }
-    assert_seqs_increase(&m.gui.imus());
+    assert_seqs_increase(&imus(m.gui.got()));
     m.command(1, CommandOp::Stats);
     m.gui.until("stats", |g| !answers(g, 1).is_empty());
     // The failed sample and two failed re-inits (the third NACK).
     assert!(
-        m.gui.got.iter().any(|g| matches!(
+        m.gui.got().iter().any(|g| matches!(
             g,
             Got::Stats {
                 id: Some(1),
-                err: 3,
+                errors: 3,
                 ..
             }
         )),
@@ -582,11 +384,11 @@ fn a_device_that_vanishes_for_a_while_comes_back() {
         let second = g
             .iter()
             .enumerate()
-            .filter(|(_, g)| **g == Got::Ready)
+            .filter(|(_, g)| **g == Got::ready("motion"))
             .nth(1);
         second.is_some_and(|(i, _)| imus(&g[i..]).len() >= 10)
     });
-    let io = count(&m.gui.got, |g| {
+    let io = count(m.gui.got(), |g| {
         matches!(
             g,
             Got::Err {
@@ -595,22 +397,32 @@ fn a_device_that_vanishes_for_a_while_comes_back() {
             }
         )
     });
-    assert_eq!(io, 1, "one ERR for the episode: {:?}", m.gui.got);
+    assert_eq!(io, 1, "one ERR for the episode: {:?}", m.gui.got());
     let err_at = m
         .gui
-        .got
+        .got()
         .iter()
         .position(|g| matches!(g, Got::Err { .. }))
         .unwrap();
-    match &m.gui.got[err_at] {
+    match &m.gui.got()[err_at] {
         Got::Err { text, .. } => assert!(text.contains("scenario fault vanish"), "{text}"),
         _ => unreachable!(),
     }
     // Heartbeats went on while the device was away.
-    let ready_at = m.gui.got.iter().rposition(|g| *g == Got::Ready).unwrap();
-    assert!(count(&m.gui.got[err_at..ready_at], |g| *g == Got::Heartbeat) >= 1);
-    assert!(imus(&m.gui.got[err_at..ready_at]).is_empty());
-    assert_seqs_increase(&m.gui.imus());
+    let ready_at = m
+        .gui
+        .got()
+        .iter()
+        .rposition(|g| *g == Got::ready("motion"))
+        .unwrap();
+    assert!(
+        count(&m.gui.got()[err_at..ready_at], |g| matches!(
+            g,
+            Got::Heartbeat { .. }
+        )) >= 1
+    );
+    assert!(imus(&m.gui.got()[err_at..ready_at]).is_empty());
+    assert_seqs_increase(&imus(m.gui.got()));
     m.stop();
 }
 
@@ -628,7 +440,7 @@ fn a_device_gone_from_the_start_exits_69_with_one_line() {
         "{stderr}"
     );
     assert!(
-        stderr.contains(&format!("sim:{}", scenario.0.display())),
+        stderr.contains(&format!("sim:{}", scenario.path().display())),
         "{stderr}"
     );
     assert_eq!(read_all(m.child.stdout.take().unwrap()), "");
@@ -644,17 +456,17 @@ fn a_device_gone_from_the_start_exits_69_with_one_line() {
             )
         })
     });
-    assert!(!m.gui.got.contains(&Got::Ready));
+    assert!(!m.gui.got().contains(&Got::ready("motion")));
 }
 
 #[test]
 fn log_tx_gets_the_same_imu_frames() {
     let mut m = Motion::start(&demo_device(), &["--rate", "200"], true, None);
     m.gui.until("100 samples", |g| imus(g).len() >= 100);
-    let gui = m.gui.imus();
+    let gui = imus(m.gui.got());
     let log = m.log.as_mut().unwrap();
     log.until("the same 100 samples", |g| imus(g).len() >= 100);
-    assert_eq!(log.imus()[..100], gui[..100]);
+    assert_eq!(imus(log.got())[..100], gui[..100]);
     m.stop();
 }
 
@@ -673,19 +485,21 @@ fn a_full_gui_pipe_drops_and_counts_while_the_log_pipe_gets_every_frame() {
     // Now read the GUI pipe: what fitted, then frames again after the gap;
     // then ask for the counters there.
     m.gui.read_now();
-    let fitted = m.gui.imus().len();
+    let fitted = imus(m.gui.got()).len();
     m.gui
         .until("samples after the gap", |g| imus(g).len() >= fitted + 5);
     m.command(1, CommandOp::Stats);
     m.gui.until("stats", |g| !answers(g, 1).is_empty());
     let drop = m
         .gui
-        .got
+        .got()
         .iter()
         .find_map(|g| match g {
             Got::Stats {
-                id: Some(1), drop, ..
-            } => Some(*drop),
+                id: Some(1),
+                dropped,
+                ..
+            } => Some(*dropped),
             _ => None,
         })
         .expect("STATS id=1");
@@ -693,17 +507,17 @@ fn a_full_gui_pipe_drops_and_counts_while_the_log_pipe_gets_every_frame() {
     // happened before STATS counted.
     let stats_at = m
         .gui
-        .got
+        .got()
         .iter()
         .position(|g| matches!(g, Got::Stats { id: Some(1), .. }))
         .unwrap();
-    let gui = imus(&m.gui.got[..stats_at]);
+    let gui = imus(&m.gui.got()[..stats_at]);
     let last = gui.last().expect("samples before the STATS").seq;
     let log = m.log.as_mut().unwrap();
     log.until("the log pipe past the GUI's last sample", |g| {
         imus(g).last().is_some_and(|s| s.seq >= last)
     });
-    let log = log.imus();
+    let log = imus(log.got());
     assert_seqs_increase(&gui);
     assert_seqs_increase(&log);
     // Every seq the GUI missed in its range, the log pipe has: those are
@@ -726,7 +540,7 @@ fn a_full_gui_pipe_drops_and_counts_while_the_log_pipe_gets_every_frame() {
 #[test]
 fn sigint_stops_it_cleanly_too() {
     let mut m = Motion::start(&demo_device(), &[], false, None);
-    m.gui.until("ready", |g| g.contains(&Got::Ready));
+    m.gui.until("ready", |g| g.contains(&Got::ready("motion")));
     kill(Pid::from_raw(m.child.id() as i32), Signal::SIGINT).expect("kill -INT");
     let status = wait_exit(&mut m.child);
     assert_eq!(status.code(), Some(0), "{status}");
@@ -782,8 +596,7 @@ fn bad_arguments_exit_64_naming_them() {
 
 #[test]
 fn a_scenario_that_does_not_parse_is_a_usage_error() {
-    let dir = std::env::temp_dir().join(format!("motion-bad-scenario-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
+    let dir = TempDir::new("motion-bad-scenario");
     let path = dir.join("bad.scenario");
     std::fs::write(&path, "0s imu wobble hard\n").expect("write");
     let device = format!("sim:{}", path.display());
@@ -796,7 +609,6 @@ fn a_scenario_that_does_not_parse_is_a_usage_error() {
     assert_eq!(wait_exit(&mut child).code(), Some(64));
     let err = read_all(child.stderr.take().unwrap());
     assert!(err.contains("bad.scenario:1:"), "{err}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -826,10 +638,10 @@ fn a_missing_bus_or_scenario_exits_69() {
 #[test]
 fn a_reader_gone_from_the_gui_pipe_is_exit_74() {
     let mut m = Motion::start(&demo_device(), &[], false, None);
-    m.gui.until("ready", |g| g.contains(&Got::Ready));
+    m.gui.until("ready", |g| g.contains(&Got::ready("motion")));
     // Close our read end: the next frame meets EPIPE.
     let (spare, _spare_w) = std::io::pipe().expect("pipe");
-    drop(std::mem::replace(&mut m.gui, Reader::new(spare)));
+    drop(std::mem::replace(&mut m.gui, Frames::new(spare)));
     let status = wait_exit(&mut m.child);
     assert_eq!(status.code(), Some(74), "{status}");
     let stderr = read_all(m.child.stderr.take().unwrap());

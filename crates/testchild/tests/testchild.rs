@@ -2,91 +2,23 @@
 //! pipe ends placed at fds 3 and up, named in argv. Every wait has a
 //! deadline; nothing sleeps and hopes.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::os::fd::{AsRawFd, OwnedFd, RawFd};
-use std::os::unix::process::{CommandExt, ExitStatusExt};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc::{self, Receiver};
+use std::io::{Read, Write};
+use std::os::fd::{OwnedFd, RawFd};
+use std::os::unix::process::ExitStatusExt;
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use nix::sys::signal::{Signal, kill};
 use nix::sys::stat::fstat;
 use nix::unistd::Pid;
-use wire::{FrameBuf, FrameDecoder, Hello, ImuSample, Level, LogLine, Message, Text, Token};
+use test_support::{DEADLINE, Lines, TempDir, WithEnds, encode, procfs, wait_exit, within};
+use wire::{FrameDecoder, Hello, ImuSample, Level, LogLine, Message, Text, Token};
 
 const BIN: &str = env!("CARGO_BIN_EXE_appliance-testchild");
 
-/// Long enough for a loaded CI machine; conditions usually hold in ms.
-const DEADLINE: Duration = Duration::from_secs(10);
-
-/// Most pipe ends one child gets (fds 3, 4, ...).
-const MAX_FDS: usize = 4;
-
-/// Spawns the child with `args`, `fds` placed at fds 3, 4, ... (in order)
-/// and every other inherited fd above 2 closed on exec, no core dumps,
-/// stdin null, stdout and stderr piped. The parent's copies of `fds` are
-/// closed once the child has them.
+/// Spawns the child with `args` and `fds` at fds 3, 4, ... (in order).
 fn spawn(args: &[&str], fds: Vec<OwnedFd>) -> Child {
-    let mut cmd = Command::new(BIN);
-    cmd.args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    place_fds(&mut cmd, &fds);
-    let child = cmd.spawn().expect("spawn appliance-testchild");
-    drop(fds);
-    child
-}
-
-/// Installs the hook that gives the child exactly fds 0-2 and `fds`.
-#[allow(
-    unsafe_code,
-    reason = "placing pipe ends at fixed fd numbers in the child needs a pre_exec hook and raw fd calls"
-)]
-fn place_fds(cmd: &mut Command, fds: &[OwnedFd]) {
-    assert!(fds.len() <= MAX_FDS);
-    let mut sources: [RawFd; MAX_FDS] = [-1; MAX_FDS];
-    for (slot, fd) in sources.iter_mut().zip(fds) {
-        *slot = fd.as_raw_fd();
-    }
-    let count = fds.len();
-    let hook = move || -> std::io::Result<()> {
-        use nix::libc;
-        // Runs between fork and exec: only async-signal-safe calls, no
-        // allocation (errors are `Os` errors built from errno).
-        nix::sys::resource::setrlimit(nix::sys::resource::Resource::RLIMIT_CORE, 0, 0)?;
-        // SAFETY: close_range with CLOSE_RANGE_CLOEXEC only sets a flag
-        // on fds; it reads no memory of ours.
-        let r = unsafe { libc::close_range(3, libc::c_uint::MAX, libc::CLOSE_RANGE_CLOEXEC as _) };
-        if r == -1 {
-            return Err(std::io::Error::last_os_error());
-        }
-        // First move every source out of the way of the targets 3..3+n,
-        // then put each at its target (dup2 clears close-on-exec there).
-        let mut high: [RawFd; MAX_FDS] = [-1; MAX_FDS];
-        for (to, &from) in high.iter_mut().zip(&sources).take(count) {
-            // SAFETY: F_DUPFD_CLOEXEC on an fd number takes and returns
-            // plain ints; a bad fd is EBADF, not undefined behaviour.
-            *to = unsafe { libc::fcntl(from, libc::F_DUPFD_CLOEXEC, 100) };
-            if *to == -1 {
-                return Err(std::io::Error::last_os_error());
-            }
-        }
-        for (i, &from) in high.iter().enumerate().take(count) {
-            let target = 3 + i as RawFd;
-            // SAFETY: dup2 of plain fd numbers; it replaces whatever was
-            // at `target` in this (child) process only, and that was an
-            // fd marked close-on-exec above, which exec would close.
-            if unsafe { libc::dup2(from, target) } == -1 {
-                return Err(std::io::Error::last_os_error());
-            }
-        }
-        Ok(())
-    };
-    // SAFETY: the hook only makes async-signal-safe system calls
-    // (setrlimit, close_range, fcntl, dup2) on copied integers, and
-    // allocates nothing.
-    unsafe { cmd.pre_exec(hook) };
+    WithEnds::new(fds).spawn_piped(BIN, args)
 }
 
 /// A new pipe: (read end, write end).
@@ -94,55 +26,9 @@ fn pipe() -> (std::io::PipeReader, std::io::PipeWriter) {
     std::io::pipe().expect("pipe")
 }
 
-/// Waits for `child` to exit; kills it and fails after [`DEADLINE`].
-fn wait_exit(child: &mut Child) -> ExitStatus {
-    let start = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().expect("try_wait") {
-            return status;
-        }
-        if start.elapsed() > DEADLINE {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("child {} did not exit within {DEADLINE:?}", child.id());
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-}
-
-/// Polls `cond` every few ms until it holds or `limit` passes.
-fn within(limit: Duration, mut cond: impl FnMut() -> bool) -> bool {
-    let start = Instant::now();
-    loop {
-        if cond() {
-            return true;
-        }
-        if start.elapsed() > limit {
-            return false;
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-}
-
-/// The lines of `r`, as they come, read by a thread.
-fn lines(r: impl Read + Send + 'static) -> Receiver<String> {
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(r).lines() {
-            let Ok(line) = line else { break };
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    rx
-}
-
-/// The next line, within [`DEADLINE`].
-fn next_line(lines: &Receiver<String>) -> String {
-    lines
-        .recv_timeout(DEADLINE)
-        .expect("a line from the child within the deadline")
+/// The lines of the child's stdout, as they come.
+fn stdout_lines(child: &mut Child) -> Lines {
+    Lines::new(child.stdout.take().expect("piped stdout"))
 }
 
 /// Everything left on a pipe (call once the child has exited).
@@ -191,10 +77,6 @@ fn fd_report(lines: &[String]) -> Vec<(RawFd, String)> {
 
 fn pipe_name(fd: &impl std::os::fd::AsFd) -> String {
     format!("pipe:[{}]", fstat(fd).expect("fstat").st_ino)
-}
-
-fn encode(msg: &Message<'_>) -> Vec<u8> {
-    FrameBuf::new().encode(msg).expect("encode").to_vec()
 }
 
 fn imu(seq: u32) -> Message<'static> {
@@ -341,8 +223,7 @@ fn sleep_ms_sleeps_at_least_that_long() {
 /// Spawns the child and sends it SIGTERM once it printed `ready`.
 fn term_when_ready(args: &[&str]) -> Child {
     let mut child = spawn(args, vec![]);
-    let out = lines(child.stdout.take().unwrap());
-    assert_eq!(next_line(&out), "ready");
+    assert_eq!(stdout_lines(&mut child).next_line(), "ready");
     kill(Pid::from_raw(child.id() as i32), Signal::SIGTERM).expect("kill -TERM");
     child
 }
@@ -468,12 +349,12 @@ fn count_frames_reports_without_waiting_for_eof() {
         &["--rx", "3", "--tx", "4", "--count-frames", "3", "--pause"],
         vec![child_rx.into(), child_tx.into()],
     );
-    let out = lines(child.stdout.take().unwrap());
+    let mut out = stdout_lines(&mut child);
     for seq in 0..3 {
         our_tx.write_all(&encode(&imu(seq))).unwrap();
     }
     // The write end stays open: the count alone ends the wait.
-    assert_eq!(next_line(&out), "got 3");
+    assert_eq!(out.next_line(), "got 3");
     child.kill().unwrap();
     wait_exit(&mut child);
     assert_eq!(log_texts(&read_all(our_rx), "testchild"), ["got 3"]);
@@ -518,34 +399,28 @@ fn count_frames_fails_when_rx_ends_first() {
     );
 }
 
-/// The state letter of `/proc/PID/stat`, or `None` once it is gone.
-fn proc_state(pid: u32) -> Option<char> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // `PID (COMM) S ...`: the state follows the last `)`.
-    stat.rsplit_once(')')?.1.trim_start().chars().next()
-}
-
 #[test]
 fn fork_orphan_leaves_a_live_grandchild_that_later_exits() {
     let mut child = spawn(&["--fork-orphan", "2000", "--print", "parent done"], vec![]);
-    let out = lines(child.stdout.take().unwrap());
-    let line = next_line(&out);
+    let mut out = stdout_lines(&mut child);
+    let line = out.next_line();
     let pid: u32 = line
         .strip_prefix("orphan ")
         .and_then(|p| p.parse().ok())
         .unwrap_or_else(|| panic!("`orphan PID`, got {line:?}"));
     assert_ne!(pid, child.id());
-    assert_eq!(next_line(&out), "parent done");
+    let proc_state = || procfs::state(Pid::from_raw(pid as i32));
+    assert_eq!(out.next_line(), "parent done");
     assert!(wait_exit(&mut child).success());
     // The parent is gone and did not wait: the grandchild lives on.
     assert!(
-        matches!(proc_state(pid), Some(s) if s != 'Z'),
+        matches!(proc_state(), Some(s) if s != 'Z'),
         "orphan {pid} should still run: {:?}",
-        proc_state(pid)
+        proc_state()
     );
     // Then it exits (reaped by init or a subreaper, or a zombie meanwhile).
     assert!(
-        within(DEADLINE, || matches!(proc_state(pid), None | Some('Z'))),
+        within(DEADLINE, || matches!(proc_state(), None | Some('Z'))),
         "orphan {pid} did not exit"
     );
 }
@@ -594,7 +469,8 @@ fn a_read_end_given_as_tx_is_refused() {
 
 #[test]
 fn write_pid_writes_the_pid_and_a_newline() {
-    let path = std::env::temp_dir().join(format!("testchild-pid-{}", std::process::id()));
+    let dir = TempDir::new("write-pid");
+    let path = dir.join("pid");
     std::fs::write(&path, "").unwrap();
     let mut child = spawn(
         &["--write-pid", path.to_str().unwrap(), "--exit", "0"],
@@ -603,7 +479,6 @@ fn write_pid_writes_the_pid_and_a_newline() {
     let pid = child.id();
     assert_eq!(wait_exit(&mut child).code(), Some(0));
     assert_eq!(std::fs::read_to_string(&path).unwrap(), format!("{pid}\n"));
-    let _ = std::fs::remove_file(&path);
     let mut bad = spawn(&["--write-pid", "/nonexistent/dir/pid"], vec![]);
     assert_eq!(wait_exit(&mut bad).code(), Some(1));
 }

@@ -5,55 +5,38 @@
 
 #![allow(dead_code, reason = "each test file uses part of the helpers")]
 
-use std::ffi::CString;
-use std::io::{BufRead, BufReader, PipeReader, PipeWriter, Read, Write};
-use std::os::fd::{AsFd, AsRawFd, RawFd};
-use std::os::unix::ffi::OsStrExt;
-use std::os::unix::process::CommandExt;
+use std::io::{PipeReader, PipeWriter, Read, Write};
+use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::mpsc::{self, Receiver};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use nix::fcntl::{SpliceFFlags, tee};
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+use nix::sys::resource::Resource;
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
-use wire::{FrameBuf, ImuSample, Message};
+pub(crate) use test_support::{DEADLINE, Lines, encode, wait_exit, within};
+use test_support::{TempDir, WithEnds, procfs};
+use wire::{ImuSample, Message};
 
 pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_appliance-log");
 
-/// Long enough for a loaded CI machine; conditions usually hold in ms.
-pub(crate) const DEADLINE: Duration = Duration::from_secs(20);
-
-/// A fresh directory under the target's temporary directory, removed on
-/// drop.
-pub(crate) struct Scratch(PathBuf);
+/// A test's directory (removed after a passing test) with `logs/` in it
+/// for the logger.
+pub(crate) struct Scratch(TempDir);
 
 impl Scratch {
     pub(crate) fn new(name: &str) -> Scratch {
-        static NEXT: AtomicU32 = AtomicU32::new(0);
-        let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-            .join(format!("appliance-log-{}-{n}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("create scratch dir");
-        Scratch(dir)
+        Scratch(TempDir::new(&format!("log-{name}")))
     }
 
     pub(crate) fn path(&self) -> &Path {
-        &self.0
+        self.0.path()
     }
 
     pub(crate) fn logs(&self) -> PathBuf {
         self.0.join("logs")
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 
@@ -116,29 +99,62 @@ impl SharedPipe {
     }
 }
 
-/// What to set up in the child between fork and exec.
+/// What to set up for the child.
 #[derive(Debug, Clone, Default)]
 pub(crate) enum Setup {
     #[default]
     Nothing,
     /// `RLIMIT_FSIZE` at this many bytes.
     FileSizeLimit(u64),
-    /// A private mount namespace with a tmpfs of `size` over `dir`.
+    /// A private mount namespace with a tmpfs of `size` over `dir`: the
+    /// logger is started by util-linux's `unshare` and a shell that mounts
+    /// it (see [`can_mount_private_tmpfs`]).
     PrivateTmpfs { dir: PathBuf, size: &'static str },
+}
+
+/// `unshare`, `sh` and `mount`, mounting a tmpfs of `size` over `dir` in a
+/// mount namespace of their own, then running `program ARGS` there (the
+/// same process: each execs the next).
+fn in_private_tmpfs(dir: &Path, size: &str, program: &str) -> Command {
+    let mut command = Command::new("unshare");
+    command
+        .args(["--mount", "--propagation", "private", "--", "sh", "-c"])
+        .arg(r#"mount -t tmpfs -o "size=$0" tmpfs "$1" && shift && exec "$@""#)
+        .arg(size)
+        .arg(dir)
+        .arg(program);
+    command
+}
+
+/// Whether this machine lets the test mount a tmpfs in a private mount
+/// namespace (it needs CAP_SYS_ADMIN: root, as in CI's container).
+pub(crate) fn can_mount_private_tmpfs(dir: &Path) -> bool {
+    in_private_tmpfs(dir, "4k", "true")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 /// Starts `appliance-log --rx 3 ARGS` with `rx` at fd 3 (every other fd
 /// above 2 closed), stdin null, stdout and stderr piped.
 pub(crate) fn spawn_log(rx: &impl AsFd, args: &[&str], setup: &Setup) -> std::io::Result<Child> {
-    let mut cmd = Command::new(BIN);
-    cmd.arg("--rx")
+    let mut command = match setup {
+        Setup::PrivateTmpfs { dir, size } => in_private_tmpfs(dir, size, BIN),
+        Setup::Nothing | Setup::FileSizeLimit(_) => Command::new(BIN),
+    };
+    command
+        .arg("--rx")
         .arg("3")
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    pre_exec(&mut cmd, rx.as_fd().as_raw_fd(), setup);
-    cmd.spawn()
+    let mut with_ends = WithEnds::new([rx.as_fd().try_clone_to_owned()?]);
+    if let Setup::FileSizeLimit(limit) = setup {
+        with_ends = with_ends.limit(Resource::RLIMIT_FSIZE, *limit);
+    }
+    with_ends.spawn(&mut command)
 }
 
 /// [`spawn_log`] that must work.
@@ -146,125 +162,9 @@ pub(crate) fn start_log(pipe: &SharedPipe, args: &[&str]) -> Child {
     spawn_log(&pipe.r, args, &Setup::Nothing).expect("spawn appliance-log")
 }
 
-/// Installs the hook that puts `source` at fd 3 and does `setup`.
-#[allow(
-    unsafe_code,
-    reason = "placing the pipe end at fd 3 and setting limits or mounts in the child needs a pre_exec hook and raw calls"
-)]
-fn pre_exec(cmd: &mut Command, source: RawFd, setup: &Setup) {
-    use nix::libc;
-    // Built before the fork: the hook must not allocate.
-    let (fsize, mount) = match setup {
-        Setup::Nothing => (None, None),
-        Setup::FileSizeLimit(n) => (Some(*n), None),
-        Setup::PrivateTmpfs { dir, size } => (
-            None,
-            Some((
-                CString::new(dir.as_os_str().as_bytes()).expect("path"),
-                CString::new(format!("size={size}")).expect("options"),
-            )),
-        ),
-    };
-    let hook = move || -> std::io::Result<()> {
-        // Runs between fork and exec: only async-signal-safe calls, no
-        // allocation (errors are `Os` errors built from errno).
-        nix::sys::resource::setrlimit(nix::sys::resource::Resource::RLIMIT_CORE, 0, 0)?;
-        if let Some(limit) = fsize {
-            nix::sys::resource::setrlimit(
-                nix::sys::resource::Resource::RLIMIT_FSIZE,
-                limit,
-                limit,
-            )?;
-        }
-        if let Some((dir, options)) = &mount {
-            // SAFETY: unshare takes a flag word; it reads no memory of ours.
-            if unsafe { libc::unshare(libc::CLONE_NEWNS) } == -1 {
-                return Err(std::io::Error::last_os_error());
-            }
-            // Mounts made here must not propagate back to the host.
-            // SAFETY: a static C string and null pointers, as mount(2)
-            // takes for a propagation change.
-            let r = unsafe {
-                libc::mount(
-                    std::ptr::null(),
-                    c"/".as_ptr(),
-                    std::ptr::null(),
-                    libc::MS_REC | libc::MS_PRIVATE,
-                    std::ptr::null(),
-                )
-            };
-            if r == -1 {
-                return Err(std::io::Error::last_os_error());
-            }
-            // SAFETY: C strings built before the fork and alive in this
-            // closure; mount(2) only reads them.
-            let r = unsafe {
-                libc::mount(
-                    c"tmpfs".as_ptr(),
-                    dir.as_ptr(),
-                    c"tmpfs".as_ptr(),
-                    0,
-                    options.as_ptr().cast(),
-                )
-            };
-            if r == -1 {
-                return Err(std::io::Error::last_os_error());
-            }
-        }
-        // SAFETY: close_range with CLOSE_RANGE_CLOEXEC only sets a flag
-        // on fds; it reads no memory of ours.
-        let r = unsafe { libc::close_range(3, libc::c_uint::MAX, libc::CLOSE_RANGE_CLOEXEC as _) };
-        if r == -1 {
-            return Err(std::io::Error::last_os_error());
-        }
-        // SAFETY: dup2 of plain fd numbers; it replaces fd 3 in this
-        // (child) process only; dup2 clears close-on-exec on the copy.
-        if source != 3 && unsafe { libc::dup2(source, 3) } == -1 {
-            return Err(std::io::Error::last_os_error());
-        }
-        if source == 3 {
-            // SAFETY: fcntl(F_SETFD, 0) on fd 3 clears close-on-exec only.
-            if unsafe { libc::fcntl(3, libc::F_SETFD, 0) } == -1 {
-                return Err(std::io::Error::last_os_error());
-            }
-        }
-        Ok(())
-    };
-    // SAFETY: the hook only makes async-signal-safe system calls
-    // (setrlimit, unshare, mount, close_range, dup2, fcntl) on values
-    // prepared before the fork, and allocates nothing.
-    unsafe { cmd.pre_exec(hook) };
-}
-
-/// Waits for `child` to exit; kills it and fails after [`DEADLINE`].
-pub(crate) fn wait_exit(child: &mut Child) -> ExitStatus {
-    let start = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().expect("try_wait") {
-            return status;
-        }
-        if start.elapsed() > DEADLINE {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "appliance-log {} did not exit within {DEADLINE:?}",
-                child.id()
-            );
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
-}
-
 /// Sends `signal` to `child`.
 pub(crate) fn signal(child: &Child, signal: Signal) {
     kill(Pid::from_raw(child.id() as i32), signal).expect("kill");
-}
-
-/// The state letter of process `pid` (`R`, `S`, `T`, ...), from
-/// `/proc/PID/stat`.
-pub(crate) fn proc_state(pid: u32) -> Option<char> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    stat[stat.rfind(')')? + 1..].trim_start().chars().next()
 }
 
 /// Stops `child` with SIGSTOP and waits until it is stopped: its system
@@ -273,7 +173,8 @@ pub(crate) fn freeze(child: &Child) {
     signal(child, Signal::SIGSTOP);
     // Stopping takes microseconds: spin rather than sleep between looks.
     let start = Instant::now();
-    while proc_state(child.id()) != Some('T') {
+    let pid = Pid::from_raw(child.id() as i32);
+    while procfs::state(pid) != Some('T') {
         assert!(start.elapsed() < DEADLINE, "appliance-log did not stop");
         std::thread::yield_now();
     }
@@ -285,59 +186,9 @@ pub(crate) fn terminate(child: &mut Child) -> ExitStatus {
     wait_exit(child)
 }
 
-/// Polls `cond` every few ms until it holds or `limit` passes.
-pub(crate) fn within(limit: Duration, mut cond: impl FnMut() -> bool) -> bool {
-    let start = Instant::now();
-    loop {
-        if cond() {
-            return true;
-        }
-        if start.elapsed() > limit {
-            return false;
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
-}
-
-/// The lines of `r`, as they come, read by a thread.
-pub(crate) fn lines(r: impl Read + Send + 'static) -> Receiver<String> {
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(r).lines() {
-            let Ok(line) = line else { break };
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    rx
-}
-
 /// The stderr lines of `child`, as they come.
-pub(crate) fn stderr_lines(child: &mut Child) -> Receiver<String> {
-    lines(child.stderr.take().expect("piped stderr"))
-}
-
-/// Waits for a line containing `needle`; returns it.
-pub(crate) fn wait_line(lines: &Receiver<String>, needle: &str) -> String {
-    let start = Instant::now();
-    while let Some(left) = DEADLINE.checked_sub(start.elapsed()) {
-        match lines.recv_timeout(left) {
-            Ok(line) if line.contains(needle) => return line,
-            Ok(_) => {}
-            Err(_) => break,
-        }
-    }
-    panic!("no stderr line with `{needle}` within {DEADLINE:?}");
-}
-
-/// Every line left (call once the child has exited).
-pub(crate) fn rest(lines: &Receiver<String>) -> Vec<String> {
-    let mut out = Vec::new();
-    while let Ok(line) = lines.recv_timeout(DEADLINE) {
-        out.push(line);
-    }
-    out
+pub(crate) fn stderr_lines(child: &mut Child) -> Lines {
+    Lines::new(child.stderr.take().expect("piped stderr"))
 }
 
 /// An IMU frame with this `seq`, as MOTION encodes it.
@@ -349,7 +200,7 @@ pub(crate) fn imu(seq: u32) -> Vec<u8> {
         gyro_mdps: [150, -20, 0],
         temp_cc: 2512,
     });
-    FrameBuf::new().encode(&msg).expect("encode").to_vec()
+    encode(&msg)
 }
 
 /// A frame's body: without CR and LF.
