@@ -133,8 +133,8 @@ fn a_child_sees_only_its_own_pipe_ends_and_is_restarted_after_sigkill() {
         "{fds:?}"
     );
     // stdout (the output pipe) blocks, as programs expect; the topology's
-    // pipe ends do not, as in the seed (fd 4, testchild's --tx, is made
-    // blocking by testchild itself).
+    // pipe ends do not, so a writer meeting a full pipe drops its frame
+    // (fd 4, testchild's --tx, is made blocking by testchild itself).
     let nonblocking = |fd| procfs::is_nonblocking(pid, fd);
     assert!(!nonblocking(1) && !nonblocking(2));
     assert!(nonblocking(3));
@@ -171,7 +171,8 @@ fn frames_written_while_a_reader_is_down_are_read_by_its_successor() {
     );
     let (_, started) = d.wait_for(&["reader[", "] started: "]);
     let reader = pid_in(&started, "reader");
-    // A write end of the same pipe, through procfs, as the seed says one can.
+    // A write end of the same pipe, opened through procfs: anyone may write
+    // to a reader's pipe while the reader is down.
     let mut pipe = std::fs::OpenOptions::new()
         .write(true)
         .open(format!("/proc/{reader}/fd/3"))
