@@ -158,7 +158,8 @@ pub struct LastError {
     pub op: Option<OpKind>,
 }
 
-/// Longest text kept from a frame (a banner line cannot show more anyway).
+/// Longest text kept from a frame, marker included: the banner shows this
+/// much whole at every layout size (it wraps, up to half the screen).
 pub const MAX_TEXT: usize = 120;
 
 /// What the controller knows about one sensor link.
@@ -743,19 +744,27 @@ pub fn gesture_label(kind: GestureKind) -> &'static str {
     }
 }
 
-/// A wire text as a string: lossy UTF-8, at most [`MAX_TEXT`] bytes.
+/// A wire text as a string: lossy UTF-8, [`truncated`].
 fn lossy(text: &wire::Text<'_>) -> String {
-    let bytes: Vec<u8> = text.bytes().take(MAX_TEXT).collect();
-    String::from_utf8_lossy(&bytes).into_owned()
+    // One byte past the limit is enough to tell a cut from a fit.
+    let bytes: Vec<u8> = text.bytes().take(MAX_TEXT + 1).collect();
+    truncated(&String::from_utf8_lossy(&bytes))
 }
 
-/// `s` cut to at most [`MAX_TEXT`] bytes, at a character boundary.
+/// What marks a text cut to fit [`MAX_TEXT`].
+const CUT: &str = "...";
+
+/// `s` if it fits in [`MAX_TEXT`] bytes; else cut at a character boundary
+/// and ended with `...`, so the screen never shows a cut text as whole.
 fn truncated(s: &str) -> String {
-    let mut end = s.len().min(MAX_TEXT);
+    if s.len() <= MAX_TEXT {
+        return s.to_owned();
+    }
+    let mut end = MAX_TEXT - CUT.len();
     while !s.is_char_boundary(end) {
         end -= 1;
     }
-    s[..end].to_owned()
+    format!("{}{CUT}", &s[..end])
 }
 
 #[cfg(test)]
@@ -1081,10 +1090,17 @@ mod tests {
     }
 
     #[test]
-    fn long_texts_are_cut_at_a_character_boundary() {
+    fn long_texts_are_cut_at_a_character_boundary_and_marked() {
         let long = "é".repeat(100);
         let cut = truncated(&long);
         assert!(cut.len() <= MAX_TEXT);
-        assert!(cut.chars().all(|c| c == 'é'));
+        let kept = cut.strip_suffix("...").expect("marked as cut");
+        assert!(kept.chars().all(|c| c == 'é'));
+        let fits = "x".repeat(MAX_TEXT);
+        assert_eq!(truncated(&fits), fits, "a text that fits is whole");
+        let wire = "y".repeat(MAX_TEXT + 50);
+        let cut = lossy(&wire::Text::new(&wire));
+        assert_eq!(cut.len(), MAX_TEXT);
+        assert!(cut.ends_with("y..."), "{cut}");
     }
 }
