@@ -34,8 +34,9 @@ actions:
                      (SEGV BUS ILL FPE ABRT TRAP SYS) are reset to SIG_DFL first
   --core             raise the soft core limit to the hard one, then SIGABRT
   --ignore-term      ignore SIGTERM and SIGINT from now on
-  --fork-orphan MS   fork a grandchild that sleeps MS ms then exits 0; print
-                     `orphan PID` (and send it as a LOG on --tx); don't wait
+  --fork-orphan MS   fork a grandchild that sleeps MS ms, prints `orphan ends:
+                     its parent had exited` (or `... is alive`), exits 0;
+                     print `orphan PID` (and send it as a LOG on --tx); don't wait
   --echo             send every good frame from --rx back on --tx until --rx ends
   --count-frames N   read --rx until N more good frames came; print `got N`
                      (and send it as a LOG on --tx)

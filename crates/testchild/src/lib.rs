@@ -37,7 +37,7 @@
 //! | `--signal SIG` | raises SIG (`SIGTERM`, `TERM` or `15`) at itself; fault signals (SEGV, BUS, ILL, FPE, ABRT, TRAP, SYS) are first reset to `SIG_DFL`, others keep their disposition, so `--ignore-term --signal TERM` survives and goes on |
 //! | `--core` | raises the soft `RLIMIT_CORE` to the hard limit, then `--signal SIGABRT` |
 //! | `--ignore-term` | sets SIGTERM and SIGINT to `SIG_IGN` |
-//! | `--fork-orphan MS` | forks a grandchild that sleeps MS ms and exits 0, prints `orphan PID` (and sends it as a `LOG` with `--tx`); does not wait for it. The grandchild keeps this process's open fds (stdout, the pipes) until it exits, as a real orphan would |
+//! | `--fork-orphan MS` | forks a grandchild that sleeps MS ms, writes `orphan ends: its parent had exited` (or `... is alive`) on stdout and exits 0, prints `orphan PID` (and sends it as a `LOG` with `--tx`); does not wait for it. The grandchild keeps this process's open fds (stdout, the pipes) until it exits, as a real orphan would |
 //! | `--echo` | sends back every good frame read from `--rx` on `--tx` (same TYPE and fields, with a checksum) until `--rx` reaches end of file; then the next action runs (needs both) |
 //! | `--count-frames N` | reads `--rx` until N more good frames arrived, then prints `got N` and sends `LOG ... text=got%20N` with `--tx` (needs `--rx`); frames beyond N count towards the next `--count-frames` |
 //! | `--print-frames N` | prints every good frame read from `--rx` as `frame BODY` (TYPE and fields, without CR, LF and checksum) until at least N were printed (needs `--rx`) |

@@ -6,7 +6,7 @@ use nix::poll::{PollTimeout, poll};
 use nix::sys::signal::{SigHandler, Signal, signal};
 use nix::sys::time::TimeValLike;
 use nix::time::{ClockId, clock_gettime};
-use nix::unistd::{ForkResult, Pid, fork};
+use nix::unistd::{ForkResult, Pid, fork, getpid, getppid};
 
 /// What the process does on a signal, of the kinds that run no code here.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,8 +34,10 @@ pub(crate) fn set_disposition(sig: Signal, disposition: Disposition) -> Result<(
     unsafe { signal(sig, handler) }.map(drop)
 }
 
-/// Forks a grandchild that sleeps `ms` milliseconds and exits 0; returns
-/// its pid. Nothing waits for it.
+/// Forks a grandchild that sleeps `ms` milliseconds, says on stdout
+/// whether its parent is still there (`orphan ends: its parent had
+/// exited`, or `... is alive`) and exits 0; returns its pid. Nothing waits
+/// for it.
 #[allow(
     unsafe_code,
     reason = "fork(2) is unsafe: the child of a multi-threaded process may only call async-signal-safe functions"
@@ -44,18 +46,28 @@ pub(crate) fn fork_orphan(ms: i32) -> Result<Pid, Errno> {
     // SAFETY: this program starts no threads (and std starts none for
     // it), so the process is single-threaded here and no lock can be held
     // by a thread that does not exist in the child. Even so, the child
-    // only runs `orphan_life`, which calls clock_gettime, poll and _exit:
-    // all async-signal-safe, none allocates, none returns into Rust code
-    // that would run destructors or flush the parent's stdio buffers.
+    // only runs `orphan_life`, which calls clock_gettime, poll, getppid,
+    // write and _exit: all async-signal-safe, none allocates, none returns
+    // into Rust code that would run destructors or flush the parent's
+    // stdio buffers.
+    let parent = getpid();
     match unsafe { fork() }? {
         ForkResult::Parent { child } => Ok(child),
-        ForkResult::Child => orphan_life(ms),
+        ForkResult::Child => orphan_life(ms, parent),
     }
 }
 
+/// The orphan's last line when its parent had exited before it: it was
+/// reparented (to init or a subreaper), so nothing waited for it.
+const ORPHAN_END_PARENT_GONE: &str = "orphan ends: its parent had exited\n";
+
+/// The orphan's last line when its parent still runs.
+const ORPHAN_END_PARENT_ALIVE: &str = "orphan ends: its parent is alive\n";
+
 /// The orphan's whole life: sleep `ms` (poll(2) with no fds, resumed
-/// after EINTR for the time left), then `_exit(0)`.
-fn orphan_life(ms: i32) -> ! {
+/// after EINTR for the time left), say whether `parent` is still its
+/// parent, then `_exit(0)`.
+fn orphan_life(ms: i32, parent: Pid) -> ! {
     let now_ms = || clock_gettime(ClockId::CLOCK_MONOTONIC).map(|t| t.num_milliseconds());
     if let Ok(start) = now_ms() {
         let end = start + i64::from(ms);
@@ -72,7 +84,25 @@ fn orphan_life(ms: i32) -> ! {
             }
         }
     }
+    let last = if getppid() == parent {
+        ORPHAN_END_PARENT_ALIVE
+    } else {
+        ORPHAN_END_PARENT_GONE
+    };
+    write_stdout(last.as_bytes());
     exit_now(0)
+}
+
+/// One `write(2)` of `bytes` to fd 1; a failure has nowhere to go.
+#[allow(
+    unsafe_code,
+    reason = "the forked orphan must not touch std's stdout, whose lock and buffer belong to the parent's copy"
+)]
+fn write_stdout(bytes: &[u8]) {
+    // SAFETY: write(2) on fd 1 from a buffer valid for `bytes.len()`
+    // bytes; it only reads the buffer, and an fd 1 that is closed gives
+    // EBADF.
+    let _ = unsafe { nix::libc::write(1, bytes.as_ptr().cast(), bytes.len()) };
 }
 
 /// `_exit(2)`: ends the process at once, without atexit handlers or stdio

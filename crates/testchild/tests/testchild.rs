@@ -412,12 +412,9 @@ fn fork_orphan_leaves_a_live_grandchild_that_later_exits() {
     let proc_state = || procfs::state(Pid::from_raw(pid as i32));
     assert_eq!(out.next_line(), "parent done");
     assert!(wait_exit(&mut child).success());
-    // The parent is gone and did not wait: the grandchild lives on.
-    assert!(
-        matches!(proc_state(), Some(s) if s != 'Z'),
-        "orphan {pid} should still run: {:?}",
-        proc_state()
-    );
+    // The parent is gone and did not wait: the grandchild outlives it, and
+    // says so at its end (it was reparented), however late this test runs.
+    assert_eq!(out.next_line(), "orphan ends: its parent had exited");
     // Then it exits (reaped by init or a subreaper, or a zombie meanwhile).
     assert!(
         within(DEADLINE, || matches!(proc_state(), None | Some('Z'))),
