@@ -43,6 +43,7 @@ pub(crate) fn set_disposition(sig: Signal, disposition: Disposition) -> Result<(
     reason = "fork(2) is unsafe: the child of a multi-threaded process may only call async-signal-safe functions"
 )]
 pub(crate) fn fork_orphan(ms: i32) -> Result<Pid, Errno> {
+    let parent = getpid();
     // SAFETY: this program starts no threads (and std starts none for
     // it), so the process is single-threaded here and no lock can be held
     // by a thread that does not exist in the child. Even so, the child
@@ -50,7 +51,6 @@ pub(crate) fn fork_orphan(ms: i32) -> Result<Pid, Errno> {
     // write and _exit: all async-signal-safe, none allocates, none returns
     // into Rust code that would run destructors or flush the parent's
     // stdio buffers.
-    let parent = getpid();
     match unsafe { fork() }? {
         ForkResult::Parent { child } => Ok(child),
         ForkResult::Child => orphan_life(ms, parent),
