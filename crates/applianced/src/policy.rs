@@ -525,165 +525,219 @@ mod tests {
         }
     }
 
-    /// Every state, with times around `t0`.
-    fn every_state(t0: Instant) -> [State; 7] {
-        [
-            State::Down,
-            State::Starting,
-            State::Running {
-                pid: PID,
-                since: t0,
-            },
-            State::Pending { at: t0 + ms(100) },
-            State::Held {
-                until: t0 + ms(100),
-            },
-            State::Stopping {
-                pid: PID,
-                since: t0,
-                deadline: t0 + ms(100),
-            },
-            State::Killing {
-                pid: PID,
-                since: t0,
-            },
-        ]
-    }
-
     fn step(record: Record, event: Event, now: Instant) -> (Record, Vec<Effect>) {
         record.step(event, now, &rules())
     }
 
-    /// Asserts that `event` leaves `state` alone, with no effect.
-    fn nothing(state: State, event: Event, now: Instant) {
-        let (after, effects) = step(at(state), event, now);
-        assert_eq!(after.state, state, "{state:?} x {event:?}");
-        assert_eq!(effects, [], "{state:?} x {event:?}");
-    }
+    const EVENTS: [Event; 8] = [
+        Event::Up,
+        Event::Spawned(PID),
+        Event::SpawnFailed,
+        Event::Exited { failed: true },
+        Event::Tick,
+        Event::Down,
+        Event::Stop,
+        Event::Kill,
+    ];
 
-    // Row Down.
-
-    #[test]
-    fn down_up_spawns() {
-        let t0 = Instant::now();
-        let (r, fx) = step(Record::new(), Event::Up, t0);
-        assert_eq!((r.state, r.wanted), (State::Starting, true));
-        assert_eq!(fx, [Effect::Spawn]);
-    }
-
-    #[test]
-    fn down_ignores_everything_else() {
-        let t0 = Instant::now();
-        for event in [
-            Event::Spawned(PID),
-            Event::SpawnFailed,
-            Event::Exited { failed: true },
-            Event::Tick,
-            Event::Down,
-            Event::Stop,
-            Event::Kill,
-        ] {
-            nothing(State::Down, event, t0 + ms(1000));
-        }
-    }
-
-    // Row Starting.
-
-    #[test]
-    fn starting_spawned_runs() {
-        let t0 = Instant::now();
-        let (r, fx) = step(at(State::Starting), Event::Spawned(PID), t0);
-        assert_eq!(
-            r.state,
-            State::Running {
-                pid: PID,
-                since: t0
-            }
-        );
-        assert_eq!(fx, [Effect::Started { pid: PID }]);
-    }
-
-    #[test]
-    fn starting_spawn_failed_is_a_failed_run_of_zero_length() {
-        let t0 = Instant::now();
-        let (r, fx) = step(at(State::Starting), Event::SpawnFailed, t0);
-        assert_eq!(r.state, State::Pending { at: t0 });
-        let next = Next::Restart {
-            number: 1,
-            delay: Duration::ZERO,
-        };
-        assert_eq!(
-            fx,
-            [Effect::Ended {
-                ran: Duration::ZERO,
-                next
-            }]
-        );
-        // Even `on-failure` restarts it: a start that fails is a failure.
-        let on_failure = Rules {
-            restart: RestartPolicy::OnFailure,
-            ..rules()
-        };
-        let (r, _) = at(State::Starting).step(Event::SpawnFailed, t0, &on_failure);
-        assert!(matches!(r.state, State::Pending { .. }));
-    }
-
-    #[test]
-    fn starting_down_only_turns_wanted_off_and_a_failure_then_is_not_restarted() {
-        let t0 = Instant::now();
-        let (r, fx) = step(at(State::Starting), Event::Down, t0);
-        assert_eq!((r.state, r.wanted, fx), (State::Starting, false, vec![]));
-        let (r, fx) = step(r, Event::SpawnFailed, t0);
-        assert_eq!(r.state, State::Down);
-        assert_eq!(
-            fx,
-            [Effect::Ended {
-                ran: Duration::ZERO,
-                next: Next::NotWanted
-            }]
-        );
-    }
-
-    #[test]
-    fn starting_ignores_the_rest() {
-        let t0 = Instant::now();
-        for event in [
-            Event::Up,
-            Event::Exited { failed: false },
-            Event::Tick,
-            Event::Stop,
-            Event::Kill,
-        ] {
-            nothing(State::Starting, event, t0);
-        }
-    }
-
-    // Row Running.
-
-    #[test]
-    fn running_exited_restarts_after_the_backoff() {
-        let t0 = Instant::now();
+    /// The table of the module docs, cell by cell: (state, event, the time
+    /// since `t0`, the state after, the effects). Deadlines are at
+    /// `t0 + 100ms`; a Tick is asked both before (99 ms) and at them.
+    /// Every (state, event) pair that is not listed must leave the record
+    /// as it is, with no effect.
+    fn table(t0: Instant) -> Vec<(State, Event, Duration, State, Vec<Effect>)> {
         let running = State::Running {
             pid: PID,
             since: t0,
         };
-        let (r, fx) = step(at(running), Event::Exited { failed: true }, t0 + ms(250));
-        assert_eq!(r.state, State::Pending { at: t0 + ms(250) });
-        assert_eq!(r.restarts, 1);
-        assert_eq!(
-            fx,
-            [Effect::Ended {
-                ran: ms(250),
-                next: Next::Restart {
-                    number: 1,
-                    delay: Duration::ZERO
-                }
+        let pending = State::Pending { at: t0 + ms(100) };
+        let held = State::Held {
+            until: t0 + ms(100),
+        };
+        let stopping = State::Stopping {
+            pid: PID,
+            since: t0,
+            deadline: t0 + ms(100),
+        };
+        let killing = State::Killing {
+            pid: PID,
+            since: t0,
+        };
+        let kill = |timed_out| {
+            vec![Effect::Kill {
+                pid: PID,
+                timed_out,
             }]
-        );
+        };
+        let ended = |ran, next| vec![Effect::Ended { ran, next }];
+        let first_restart = Next::Restart {
+            number: 1,
+            delay: Duration::ZERO,
+        };
+        let mut cells = vec![
+            (
+                State::Down,
+                Event::Up,
+                ms(0),
+                State::Starting,
+                vec![Effect::Spawn],
+            ),
+            (
+                State::Starting,
+                Event::Spawned(PID),
+                ms(0),
+                State::Running {
+                    pid: PID,
+                    since: t0,
+                },
+                vec![Effect::Started { pid: PID }],
+            ),
+            // A start that fails is a failed run of zero length.
+            (
+                State::Starting,
+                Event::SpawnFailed,
+                ms(3),
+                State::Pending { at: t0 + ms(3) },
+                ended(Duration::ZERO, first_restart),
+            ),
+            (
+                running,
+                Event::Exited { failed: true },
+                ms(250),
+                State::Pending { at: t0 + ms(250) },
+                ended(ms(250), first_restart),
+            ),
+            (
+                running,
+                Event::Stop,
+                ms(10),
+                State::Stopping {
+                    pid: PID,
+                    since: t0,
+                    deadline: t0 + ms(10) + Duration::from_secs(5),
+                },
+                vec![Effect::SendStop {
+                    pid: PID,
+                    signal: Signal::default(),
+                    timeout: Duration::from_secs(5),
+                }],
+            ),
+            (running, Event::Kill, ms(0), killing, kill(false)),
+            (stopping, Event::Tick, ms(100), killing, kill(true)),
+            (stopping, Event::Kill, ms(0), killing, kill(false)),
+        ];
+        for due in [pending, held] {
+            cells.push((
+                due,
+                Event::Tick,
+                ms(100),
+                State::Starting,
+                vec![Effect::Spawn],
+            ));
+            for cancel in [Event::Down, Event::Stop, Event::Kill] {
+                cells.push((due, cancel, ms(0), State::Down, vec![Effect::Cancelled]));
+            }
+        }
+        for stopped in [stopping, killing] {
+            let fx = vec![Effect::Stopped { ran: ms(40) }];
+            cells.push((
+                stopped,
+                Event::Exited { failed: true },
+                ms(40),
+                State::Down,
+                fx,
+            ));
+        }
+        cells
     }
 
     #[test]
-    fn running_exited_by_policy() {
+    fn every_cell_of_the_table() {
+        let t0 = Instant::now();
+        let cells = table(t0);
+        for (state, event, after, next, effects) in &cells {
+            let (r, fx) = step(at(*state), *event, t0 + *after);
+            assert_eq!((&r.state, &fx), (next, effects), "{state:?} x {event:?}");
+        }
+        // The other cells, and a Tick before the deadline: nothing.
+        let states = cells.iter().map(|c| c.0).chain([State::Down]);
+        for state in states {
+            for event in EVENTS {
+                let listed = cells.iter().any(|c| c.0 == state && c.1 == event);
+                let now = if listed && event == Event::Tick {
+                    t0 + ms(99)
+                } else if listed {
+                    continue;
+                } else {
+                    t0 + Duration::from_secs(3600)
+                };
+                let (r, fx) = step(at(state), event, now);
+                assert_eq!((r.state, fx), (state, vec![]), "{state:?} x {event:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn wanted_follows_up_down_stop_and_kill_in_every_state() {
+        let t0 = Instant::now();
+        for state in table(t0).into_iter().map(|c| c.0) {
+            let (r, _) = step(
+                Record {
+                    state,
+                    ..Record::new()
+                },
+                Event::Up,
+                t0,
+            );
+            assert!(r.wanted, "{state:?} x Up");
+            for event in [Event::Down, Event::Stop, Event::Kill] {
+                let (r, _) = step(at(state), event, t0);
+                assert!(!r.wanted, "{state:?} x {event:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_start_that_fails_restarts_even_on_failure_only() {
+        let on_failure = Rules {
+            restart: RestartPolicy::OnFailure,
+            ..rules()
+        };
+        let (r, _) = at(State::Starting).step(Event::SpawnFailed, Instant::now(), &on_failure);
+        assert!(matches!(r.state, State::Pending { .. }), "{:?}", r.state);
+    }
+
+    #[test]
+    fn an_end_that_is_not_wanted_stays_down_from_running_and_starting() {
+        let t0 = Instant::now();
+        for (state, event, ran) in [
+            (State::Starting, Event::SpawnFailed, Duration::ZERO),
+            (
+                State::Running {
+                    pid: PID,
+                    since: t0,
+                },
+                Event::Exited { failed: true },
+                ms(3),
+            ),
+        ] {
+            let (r, fx) = step(at(state), Event::Down, t0);
+            assert_eq!((r.state, r.wanted, fx), (state, false, vec![]));
+            let (r, fx) = step(r, event, t0 + ms(3));
+            assert_eq!(r.state, State::Down);
+            assert_eq!(
+                fx,
+                [Effect::Ended {
+                    ran,
+                    next: Next::NotWanted
+                }]
+            );
+        }
+        assert_eq!(Next::NotWanted.to_string(), "not restarted: stopping");
+    }
+
+    #[test]
+    fn the_restart_policy_decides_which_ends_restart() {
         let t0 = Instant::now();
         let running = State::Running {
             pid: PID,
@@ -704,292 +758,47 @@ mod tests {
             let (r, fx) = at(running).step(Event::Exited { failed }, t0 + ms(5), &rules);
             if restarted {
                 assert!(matches!(r.state, State::Pending { .. }), "{policy:?}");
-            } else {
-                assert_eq!(r.state, State::Down, "{policy:?} {failed}");
-                let next = Next::NotRestarted {
-                    policy,
-                    restarts: 0,
-                };
-                assert_eq!(fx, [Effect::Ended { ran: ms(5), next }]);
-                assert_eq!(
-                    next.to_string(),
-                    format!(
-                        "not restarted (restart = {}; 0 restarts before)",
-                        policy.as_str()
-                    )
-                );
+                continue;
             }
-        }
-    }
-
-    #[test]
-    fn running_exited_when_not_wanted_stays_down() {
-        let t0 = Instant::now();
-        let running = State::Running {
-            pid: PID,
-            since: t0,
-        };
-        let (r, fx) = step(at(running), Event::Down, t0);
-        assert_eq!((r.state, r.wanted, &fx[..]), (running, false, &[][..]));
-        let (r, fx) = step(r, Event::Exited { failed: true }, t0 + ms(3));
-        assert_eq!(r.state, State::Down);
-        assert_eq!(
-            fx,
-            [Effect::Ended {
-                ran: ms(3),
-                next: Next::NotWanted
-            }]
-        );
-        assert_eq!(Next::NotWanted.to_string(), "not restarted: stopping");
-    }
-
-    #[test]
-    fn running_stop_sends_the_stop_signal_with_a_deadline() {
-        let t0 = Instant::now();
-        let (r, fx) = step(
-            at(State::Running {
-                pid: PID,
-                since: t0,
-            }),
-            Event::Stop,
-            t0 + ms(10),
-        );
-        assert_eq!(
-            r.state,
-            State::Stopping {
-                pid: PID,
-                since: t0,
-                deadline: t0 + ms(10) + Duration::from_secs(5)
-            }
-        );
-        assert!(!r.wanted);
-        assert_eq!(
-            fx,
-            [Effect::SendStop {
-                pid: PID,
-                signal: Signal::default(),
-                timeout: Duration::from_secs(5)
-            }]
-        );
-    }
-
-    #[test]
-    fn running_kill_kills_at_once() {
-        let t0 = Instant::now();
-        let (r, fx) = step(
-            at(State::Running {
-                pid: PID,
-                since: t0,
-            }),
-            Event::Kill,
-            t0,
-        );
-        assert_eq!(
-            r.state,
-            State::Killing {
-                pid: PID,
-                since: t0
-            }
-        );
-        assert_eq!(
-            fx,
-            [Effect::Kill {
-                pid: PID,
-                timed_out: false
-            }]
-        );
-    }
-
-    #[test]
-    fn running_ignores_the_rest() {
-        let t0 = Instant::now();
-        let running = State::Running {
-            pid: PID,
-            since: t0,
-        };
-        for event in [
-            Event::Up,
-            Event::Spawned(PID),
-            Event::SpawnFailed,
-            Event::Tick,
-        ] {
-            nothing(running, event, t0 + Duration::from_secs(3600));
-        }
-    }
-
-    // Rows Pending and Held.
-
-    #[test]
-    fn pending_and_held_start_when_due_and_not_before() {
-        let t0 = Instant::now();
-        for state in [
-            State::Pending { at: t0 + ms(100) },
-            State::Held {
-                until: t0 + ms(100),
-            },
-        ] {
-            nothing(state, Event::Tick, t0 + ms(99));
-            let (r, fx) = step(at(state), Event::Tick, t0 + ms(100));
-            assert_eq!((r.state, fx), (State::Starting, vec![Effect::Spawn]));
-        }
-    }
-
-    #[test]
-    fn pending_and_held_are_cancelled_by_down_stop_and_kill() {
-        let t0 = Instant::now();
-        for state in [
-            State::Pending { at: t0 + ms(100) },
-            State::Held {
-                until: t0 + ms(100),
-            },
-        ] {
-            for event in [Event::Down, Event::Stop, Event::Kill] {
-                let (r, fx) = step(at(state), event, t0);
-                assert_eq!((r.state, r.wanted), (State::Down, false));
-                assert_eq!(fx, [Effect::Cancelled]);
-            }
-        }
-    }
-
-    #[test]
-    fn pending_and_held_ignore_the_rest() {
-        let t0 = Instant::now();
-        for state in [
-            State::Pending { at: t0 + ms(100) },
-            State::Held {
-                until: t0 + ms(100),
-            },
-        ] {
-            for event in [
-                Event::Up,
-                Event::Spawned(PID),
-                Event::SpawnFailed,
-                Event::Exited { failed: true },
-            ] {
-                nothing(state, event, t0 + ms(500));
-            }
-        }
-    }
-
-    // Rows Stopping and Killing.
-
-    #[test]
-    fn stopping_kills_when_the_timeout_is_over_and_not_before() {
-        let t0 = Instant::now();
-        let stopping = State::Stopping {
-            pid: PID,
-            since: t0,
-            deadline: t0 + ms(100),
-        };
-        nothing(stopping, Event::Tick, t0 + ms(99));
-        let (r, fx) = step(at(stopping), Event::Tick, t0 + ms(100));
-        assert_eq!(
-            r.state,
-            State::Killing {
-                pid: PID,
-                since: t0
-            }
-        );
-        assert_eq!(
-            fx,
-            [Effect::Kill {
-                pid: PID,
-                timed_out: true
-            }]
-        );
-        let (r, fx) = step(at(stopping), Event::Kill, t0);
-        assert_eq!(
-            r.state,
-            State::Killing {
-                pid: PID,
-                since: t0
-            }
-        );
-        assert_eq!(
-            fx,
-            [Effect::Kill {
-                pid: PID,
-                timed_out: false
-            }]
-        );
-    }
-
-    #[test]
-    fn stopping_and_killing_end_in_down_when_reaped() {
-        let t0 = Instant::now();
-        for state in [
-            State::Stopping {
-                pid: PID,
-                since: t0,
-                deadline: t0 + ms(100),
-            },
-            State::Killing {
-                pid: PID,
-                since: t0,
-            },
-        ] {
-            let (r, fx) = step(at(state), Event::Exited { failed: true }, t0 + ms(40));
-            assert_eq!(r.state, State::Down);
-            assert_eq!(fx, [Effect::Stopped { ran: ms(40) }]);
-        }
-    }
-
-    #[test]
-    fn stopping_and_killing_ignore_the_rest() {
-        let t0 = Instant::now();
-        let stopping = State::Stopping {
-            pid: PID,
-            since: t0,
-            deadline: t0 + ms(100),
-        };
-        let killing = State::Killing {
-            pid: PID,
-            since: t0,
-        };
-        for event in [
-            Event::Up,
-            Event::Spawned(PID),
-            Event::SpawnFailed,
-            Event::Down,
-            Event::Stop,
-        ] {
-            nothing(stopping, event, t0 + Duration::from_secs(3600));
-            nothing(killing, event, t0 + Duration::from_secs(3600));
-        }
-        nothing(killing, Event::Tick, t0 + Duration::from_secs(3600));
-        nothing(killing, Event::Kill, t0);
-    }
-
-    #[test]
-    fn wanted_follows_up_down_stop_and_kill_in_every_state() {
-        let t0 = Instant::now();
-        for state in every_state(t0) {
-            let (r, _) = step(
-                Record {
-                    state,
-                    ..Record::new()
-                },
-                Event::Up,
-                t0,
+            assert_eq!(r.state, State::Down, "{policy:?} {failed}");
+            let next = Next::NotRestarted {
+                policy,
+                restarts: 0,
+            };
+            assert_eq!(fx, [Effect::Ended { ran: ms(5), next }]);
+            assert_eq!(
+                next.to_string(),
+                format!(
+                    "not restarted (restart = {}; 0 restarts before)",
+                    policy.as_str()
+                )
             );
-            assert!(r.wanted, "{state:?} x Up");
-            for event in [Event::Down, Event::Stop, Event::Kill] {
-                let (r, _) = step(at(state), event, t0);
-                assert!(!r.wanted, "{state:?} x {event:?}");
-            }
         }
     }
 
     // Decisions over several runs.
 
+    /// A wanted record running since `t0`.
+    fn running_at(t0: Instant) -> Record {
+        at(State::Running {
+            pid: PID,
+            since: t0,
+        })
+    }
+
+    /// When the running `record` started.
+    fn started(record: &Record) -> Instant {
+        match record.state {
+            State::Running { since, .. } => since,
+            other => panic!("not running: {other:?}"),
+        }
+    }
+
     /// Runs one crash of a process started at `start` that runs for `ran`,
     /// from Running through the restart to Running again; returns the
     /// decision and the record, running again at the restart time.
     fn crash(record: Record, ran: Duration, rules: &Rules) -> (Next, Record) {
-        let State::Running { since, .. } = record.state else {
-            panic!("not running: {:?}", record.state);
-        };
-        let end = since + ran;
+        let end = started(&record) + ran;
         let (r, fx) = record.step(Event::Exited { failed: true }, end, rules);
         let [Effect::Ended { next, .. }, ..] = fx[..] else {
             panic!("no decision: {fx:?}");
@@ -1013,10 +822,7 @@ mod tests {
             ..rules()
         };
         let t0 = Instant::now();
-        let mut r = at(State::Running {
-            pid: PID,
-            since: t0,
-        });
+        let mut r = running_at(t0);
         let mut delays = Vec::new();
         for _ in 0..5 {
             let (next, after) = crash(r, ms(1), &rules);
@@ -1048,18 +854,13 @@ mod tests {
             ..rules()
         };
         let t0 = Instant::now();
-        let mut r = at(State::Running {
-            pid: PID,
-            since: t0,
-        });
+        let mut r = running_at(t0);
         for k in 1..=5 {
             let (next, after) = crash(r, ms(1), &rules);
             assert!(matches!(next, Next::Restart { number, .. } if number == k));
             r = after;
         }
-        let State::Running { since, .. } = r.state else {
-            panic!()
-        };
+        let since = started(&r);
         let end = since + ms(1);
         let (r, fx) = r.step(Event::Exited { failed: true }, end, &rules);
         let next = Next::Hold {
@@ -1112,10 +913,7 @@ mod tests {
             ..rules()
         };
         let t0 = Instant::now();
-        let mut r = at(State::Running {
-            pid: PID,
-            since: t0,
-        });
+        let mut r = running_at(t0);
         // Two crashes 1.2 s apart never have two restarts within 1 s.
         for _ in 0..10 {
             let (next, after) = crash(r, ms(1200), &rules);
@@ -1139,17 +937,8 @@ mod tests {
             ..rules()
         };
         let t0 = Instant::now();
-        let (_, r) = crash(
-            at(State::Running {
-                pid: PID,
-                since: t0,
-            }),
-            ms(1),
-            &rules,
-        );
-        let State::Running { since, .. } = r.state else {
-            panic!()
-        };
+        let (_, r) = crash(running_at(t0), ms(1), &rules);
+        let since = started(&r);
         let (r, fx) = r.step(Event::Exited { failed: true }, since + ms(1), &rules);
         let next = Next::ShutDown {
             restarts: 1,
@@ -1166,17 +955,8 @@ mod tests {
     #[test]
     fn stop_during_a_pending_restart_cancels_it_and_nothing_starts_later() {
         let t0 = Instant::now();
-        let (_, r) = crash(
-            at(State::Running {
-                pid: PID,
-                since: t0,
-            }),
-            ms(1),
-            &rules(),
-        );
-        let State::Running { since, .. } = r.state else {
-            panic!()
-        };
+        let (_, r) = crash(running_at(t0), ms(1), &rules());
+        let since = started(&r);
         let (r, _) = r.step(Event::Exited { failed: true }, since + ms(500), &rules());
         assert!(matches!(r.state, State::Pending { .. }));
         let (r, fx) = r.step(Event::Stop, since + ms(501), &rules());
@@ -1188,16 +968,13 @@ mod tests {
     #[test]
     fn deadlines_and_pids_follow_the_state() {
         let t0 = Instant::now();
-        let [down, starting, running, pending, held, stopping, killing] = every_state(t0);
-        for (state, deadline, pid) in [
-            (down, None, None),
-            (starting, None, None),
-            (running, None, Some(PID)),
-            (pending, Some(t0 + ms(100)), None),
-            (held, Some(t0 + ms(100)), None),
-            (stopping, Some(t0 + ms(100)), Some(PID)),
-            (killing, None, Some(PID)),
-        ] {
+        for state in table(t0).into_iter().map(|c| c.0) {
+            let (deadline, pid) = match state {
+                State::Pending { .. } | State::Held { .. } => (Some(t0 + ms(100)), None),
+                State::Stopping { .. } => (Some(t0 + ms(100)), Some(PID)),
+                State::Running { .. } | State::Killing { .. } => (None, Some(PID)),
+                State::Down | State::Starting => (None, None),
+            };
             assert_eq!(at(state).deadline(), deadline, "{state:?}");
             assert_eq!(at(state).pid(), pid, "{state:?}");
         }
