@@ -67,6 +67,18 @@ impl Args {
         self.get(flag).map(|v| v.text()).transpose()
     }
 
+    /// [`Value::checked_text`] of `flag`, if given.
+    pub fn checked_text(
+        &self,
+        flag: &'static str,
+        expected: &'static str,
+        valid: impl FnOnce(&str) -> bool,
+    ) -> Result<Option<&str>, UsageError> {
+        self.get(flag)
+            .map(|v| v.checked_text(expected, valid))
+            .transpose()
+    }
+
     /// [`Value::fd`] of `flag`, if given.
     pub fn fd(&self, flag: &'static str) -> Result<Option<String>, UsageError> {
         self.get(flag).map(|v| v.fd()).transpose()
@@ -88,6 +100,15 @@ impl Args {
         T: Copy + Into<u64> + TryFrom<u64>,
     {
         self.get(flag).map(|v| v.number(range, what)).transpose()
+    }
+
+    /// [`Value::byte`] of `flag`, if given.
+    pub fn byte(
+        &self,
+        flag: &'static str,
+        expected: &'static str,
+    ) -> Result<Option<u8>, UsageError> {
+        self.get(flag).map(|v| v.byte(expected)).transpose()
     }
 
     /// [`Value::choice`] of `flag`, if given.
@@ -162,6 +183,21 @@ impl<'a> Value<'a> {
             })
     }
 
+    /// The value as text that passes the program's own check `valid`;
+    /// else the error is `expected EXPECTED`.
+    pub fn checked_text(
+        &self,
+        expected: &'static str,
+        valid: impl FnOnce(&str) -> bool,
+    ) -> Result<&'a str, UsageError> {
+        let text = self.text()?;
+        if valid(text) {
+            Ok(text)
+        } else {
+            Err(self.bad(expected))
+        }
+    }
+
     /// A file descriptor, kept as given: `pipe-ends` checks it when the
     /// program takes it (a number, open, a pipe, the right end).
     pub fn fd(&self) -> Result<String, UsageError> {
@@ -200,6 +236,23 @@ impl<'a> Value<'a> {
 
     fn out_of(&self, min: u64, max: u64, what: &str) -> UsageError {
         self.bad(format!("{what}, {min}..={max}"))
+    }
+
+    /// A byte, as `0x` and hex digits or as decimal digits (an I2C
+    /// address: `0x68`, `104`). The error is `expected EXPECTED`: say
+    /// which bytes the flag takes.
+    pub fn byte(&self, expected: &'static str) -> Result<u8, UsageError> {
+        let digits = self.raw.as_bytes();
+        let (digits, radix) = match digits {
+            [b'0', b'x' | b'X', hex @ ..] => (hex, 16),
+            _ => (digits, 10),
+        };
+        let valid = !digits.is_empty() && digits.iter().all(|d| (*d as char).is_digit(radix));
+        std::str::from_utf8(digits)
+            .ok()
+            .filter(|_| valid)
+            .and_then(|d| u8::from_str_radix(d, radix).ok())
+            .ok_or_else(|| self.bad(expected))
     }
 
     /// One of `choices`, by name; the error lists the names.

@@ -252,6 +252,33 @@ fn a_range_up_to_the_type_s_limit() {
 }
 
 #[test]
+fn a_byte_in_hex_or_decimal() {
+    let value = |v: &'static str| {
+        SPEC.parse(["--rx", v].map(OsString::from), |a| {
+            a.required("--rx")?.byte("an address, e.g. 0x48")
+        })
+    };
+    for (text, byte) in [
+        ("0x48", 0x48),
+        ("0X4b", 0x4b),
+        ("72", 72),
+        ("0xff", 255),
+        ("0", 0),
+    ] {
+        assert_eq!(value(text), Ok(Command::Run(byte)), "{text}");
+    }
+    for text in [
+        "0x", "0x100", "256", "0x+5", "+5", "-1", "0b1", "x48", "", " 1",
+    ] {
+        assert_eq!(
+            value(text),
+            Err(bad("--rx", text, "an address, e.g. 0x48")),
+            "{text:?}"
+        );
+    }
+}
+
+#[test]
 fn choices_list_what_they_take() {
     assert_eq!(
         error(&["--rx", "3", "--mode", "medium"]).to_string(),

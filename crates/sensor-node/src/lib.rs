@@ -100,12 +100,14 @@
 
 mod backoff;
 mod device;
+mod device_spec;
 mod error;
 mod node;
 
 pub use backoff::Backoff;
 pub use device::{DeviceError, Refusal, Reply, SensorDevice};
-pub use error::{EXIT_IO_ERROR, EXIT_OS_ERROR, EXIT_UNAVAILABLE, EXIT_USAGE, NodeError};
+pub use device_spec::{DeviceSpec, DeviceSpecError};
+pub use error::NodeError;
 pub use node::{
     DataReady, Flow, MAX_DEFERRED, Node, NodeConfig, NodeStats, Output, block_stop_signals,
     monotonic_us,
