@@ -23,13 +23,12 @@ them with pipes and restarts them when they end.
   --version       print the name and version and exit
 ";
 
-static SPEC: Spec = Spec {
-    name: "applianced",
-    version: env!("CARGO_PKG_VERSION"),
-    help: USAGE,
-    flags: &[Flag::value("--config"), Flag::switch("--check")],
-    operands: 0,
-};
+static SPEC: Spec = Spec::new(
+    "applianced",
+    env!("CARGO_PKG_VERSION"),
+    USAGE,
+    &[Flag::value("--config"), Flag::switch("--check")],
+);
 
 /// What the command line asks for.
 struct Options {

@@ -21,13 +21,12 @@
 //! ```
 //! use cli::{Command, Flag, Spec, UsageError};
 //!
-//! static SPEC: Spec = Spec {
-//!     name: "sampler",
-//!     version: "1.0.0",
-//!     help: "usage: sampler --rx FD [--rate HZ] [--quiet]\n  -h, --help\n  --version\n",
-//!     flags: &[Flag::value("--rx"), Flag::value("--rate"), Flag::switch("--quiet")],
-//!     operands: 0,
-//! };
+//! static SPEC: Spec = Spec::new(
+//!     "sampler",
+//!     env!("CARGO_PKG_VERSION"),
+//!     "usage: sampler --rx FD [--rate HZ] [--quiet]\n  -h, --help\n  --version\n",
+//!     &[Flag::value("--rx"), Flag::value("--rate"), Flag::switch("--quiet")],
+//! );
 //!
 //! #[derive(Debug, PartialEq)]
 //! struct Config {
@@ -60,8 +59,7 @@
 //!
 //! ```no_run
 //! # use cli::{Args, Flag, Spec, UsageError};
-//! # static SPEC: Spec = Spec { name: "sampler", version: "1.0.0",
-//! #     help: "--rx --help --version", flags: &[Flag::value("--rx")], operands: 0 };
+//! # static SPEC: Spec = Spec::new("sampler", "1.0.0", "--help --version", &[]);
 //! # struct Config;
 //! # impl Config { fn from_args(_: &Args) -> Result<Config, UsageError> { Ok(Config) } }
 //! # fn run(_: &Config) -> u8 { 0 }
@@ -88,7 +86,7 @@ mod spec;
 
 pub use args::{Args, Value};
 pub use error::UsageError;
-pub use spec::{Command, Flag, Spec};
+pub use spec::{Command, Flag, Spec, join};
 
 /// Writes `line` and a newline to stderr in one write, so that lines from
 /// several processes sharing a pipe do not interleave. A write error is

@@ -62,6 +62,35 @@ impl Flag {
     }
 }
 
+/// `a` then `b`, as one array of `N` flags (`N` must be their sum): for
+/// a program that has the flags of its kind (the sensor processes'
+/// `sensor_node::FLAGS`) and its own.
+///
+/// ```
+/// use cli::{Flag, join};
+///
+/// const COMMON: [Flag; 2] = [Flag::value("--rx"), Flag::value("--tx")];
+/// const MINE: [Flag; 3] = join(&COMMON, &[Flag::switch("--quiet")]);
+/// assert_eq!(MINE[2].name, "--quiet");
+/// ```
+pub const fn join<const A: usize, const B: usize, const N: usize>(
+    a: &[Flag; A],
+    b: &[Flag; B],
+) -> [Flag; N] {
+    assert!(A + B == N, "join: N is not the number of flags");
+    let mut all = [Flag::switch(""); N];
+    let mut i = 0;
+    while i < A {
+        all[i] = a[i];
+        i += 1;
+    }
+    while i < N {
+        all[i] = b[i - A];
+        i += 1;
+    }
+    all
+}
+
 /// A program's command line: its name and version (for `--version` and
 /// the start of its messages), its help text, its flags, and how many
 /// operands (arguments that are not flags, such as files) it takes.
@@ -92,6 +121,32 @@ pub struct Spec {
     /// How many operands it takes at most: 0 for none, `usize::MAX` for
     /// any number.
     pub operands: usize,
+}
+
+impl Spec {
+    /// The spec of program `name` at `version` (its crate's
+    /// `CARGO_PKG_VERSION`), with this help text and these flags, taking
+    /// no operands.
+    pub const fn new(
+        name: &'static str,
+        version: &'static str,
+        help: &'static str,
+        flags: &'static [Flag],
+    ) -> Spec {
+        Spec {
+            name,
+            version,
+            help,
+            flags,
+            operands: 0,
+        }
+    }
+
+    /// The same spec, taking at most `operands` operands (`usize::MAX`:
+    /// any number).
+    pub const fn operands(self, operands: usize) -> Spec {
+        Spec { operands, ..self }
+    }
 }
 
 /// What a command line asks for.

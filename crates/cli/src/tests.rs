@@ -6,12 +6,12 @@ use std::path::PathBuf;
 
 use crate::{Args, Command, Flag, Spec, UsageError};
 
-static SPEC: Spec = Spec {
-    name: "sample",
-    version: "1.2.3",
-    help: "usage: sample --rx FD [--rate HZ] [--path P] [--mode fast|slow] [--name N] \
-           [--quiet|-q] [--send BODY]... [--hello]... [FILE]\n  -h, --help\n  --version\n",
-    flags: &[
+static SPEC: Spec = Spec::new(
+    "sample",
+    "1.2.3",
+    "usage: sample --rx FD [--rate HZ] [--path P] [--mode fast|slow] [--name N] \
+     [--quiet|-q] [--send BODY]... [--hello]... [FILE]\n  -h, --help\n  --version\n",
+    &[
         Flag::value("--rx"),
         Flag::value("--rate"),
         Flag::value("--path"),
@@ -21,8 +21,8 @@ static SPEC: Spec = Spec {
         Flag::value("--send").repeatable(),
         Flag::switch("--hello").repeatable(),
     ],
-    operands: 1,
-};
+)
+.operands(1);
 
 /// What `SPEC` builds: every kind of value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,6 +79,15 @@ fn error(argv: &[&str]) -> UsageError {
 
 fn bad(flag: &'static str, value: &str, expected: &'static str) -> UsageError {
     UsageError::bad_value(flag, value, expected)
+}
+
+/// `--v VALUE` typed by `get`, by a spec with that one flag.
+fn one<T>(
+    value: &str,
+    get: impl FnOnce(&Args) -> Result<T, UsageError>,
+) -> Result<Command<T>, UsageError> {
+    static ONE: Spec = Spec::new("one", "0", "--v --help --version", &[Flag::value("--v")]);
+    ONE.parse([OsString::from("--v"), value.into()], get)
 }
 
 #[test]
@@ -228,26 +237,16 @@ fn numbers_are_digits_in_range() {
 
 #[test]
 fn a_range_up_to_the_type_s_limit() {
-    static WIDE: Spec = Spec {
-        name: "wide",
-        version: "0",
-        help: "--n --help --version",
-        flags: &[Flag::value("--n")],
-        operands: 0,
-    };
-    let n = |v: &str| {
-        WIDE.parse([OsString::from("--n"), v.into()], |a| {
-            a.number("--n", 0..=u64::MAX, "a count")
-        })
-    };
-    assert_eq!(n("18446744073709551615"), Ok(Command::Run(Some(u64::MAX))));
-    assert!(n("18446744073709551616").is_err());
-    let small = WIDE.parse([OsString::from("--n"), "256".into()], |a| {
-        a.number("--n", 0..=u8::MAX, "a byte")
-    });
+    let count = |v: &str| one(v, |a| a.number("--v", 0..=u64::MAX, "a count"));
     assert_eq!(
-        small.unwrap_err().to_string(),
-        "--n `256`: expected a byte, 0..=255"
+        count("18446744073709551615"),
+        Ok(Command::Run(Some(u64::MAX)))
+    );
+    assert!(count("18446744073709551616").is_err());
+    let byte = one("256", |a| a.number("--v", 0..=u8::MAX, "a byte"));
+    assert_eq!(
+        byte.unwrap_err().to_string(),
+        "--v `256`: expected a byte, 0..=255"
     );
 }
 
@@ -279,47 +278,37 @@ fn a_byte_in_hex_or_decimal() {
 }
 
 #[test]
+fn checked_text_is_the_program_s_own_rule() {
+    let word = |v: &str| {
+        one(v, |a| {
+            a.checked_text("--v", "a word", |w| !w.contains(' '))
+                .map(|w| w.map(str::to_owned))
+        })
+    };
+    assert_eq!(word("ab"), Ok(Command::Run(Some("ab".to_owned()))));
+    assert_eq!(word("a b"), Err(bad("--v", "a b", "a word")));
+}
+
+#[test]
 fn choices_list_what_they_take() {
     assert_eq!(
         error(&["--rx", "3", "--mode", "medium"]).to_string(),
         "--mode `medium`: expected fast or slow"
     );
-    static THREE: Spec = Spec {
-        name: "three",
-        version: "0",
-        help: "--part --help --version",
-        flags: &[Flag::value("--part")],
-        operands: 0,
-    };
-    let e = THREE
-        .parse(["--part=d"].map(OsString::from), |a| {
-            a.choice("--part", &[("a", 1), ("b", 2), ("c", 3)])
-        })
-        .unwrap_err();
-    assert_eq!(e.to_string(), "--part `d`: expected a, b or c");
+    let e = one("d", |a| a.choice("--v", &[("a", 1), ("b", 2), ("c", 3)])).unwrap_err();
+    assert_eq!(e.to_string(), "--v `d`: expected a, b or c");
 }
 
 #[test]
 fn a_from_str_type_gives_its_own_reason() {
-    static TYPED: Spec = Spec {
-        name: "typed",
-        version: "0",
-        help: "--addr --help --version",
-        flags: &[Flag::value("--addr")],
-        operands: 0,
-    };
-    let addr = |v: &str| {
-        TYPED.parse([OsString::from("--addr"), v.into()], |a| {
-            a.parse::<std::net::Ipv4Addr>("--addr")
-        })
-    };
+    let addr = |v: &str| one(v, |a| a.parse::<std::net::Ipv4Addr>("--v"));
     assert_eq!(
         addr("127.0.0.1"),
         Ok(Command::Run(Some(std::net::Ipv4Addr::LOCALHOST)))
     );
     assert_eq!(
         addr("localhost").unwrap_err().to_string(),
-        "--addr `localhost`: invalid IPv4 address syntax"
+        "--v `localhost`: invalid IPv4 address syntax"
     );
 }
 
@@ -426,11 +415,11 @@ fn double_dash_ends_the_flags() {
 
 #[test]
 fn a_broken_spec_is_found_out() {
-    static BROKEN: Spec = Spec {
-        name: "broken",
-        version: "0",
-        help: "--rate",
-        flags: &[
+    static BROKEN: Spec = Spec::new(
+        "broken",
+        "0",
+        "--rate",
+        &[
             Flag::value("--rate"),
             Flag::value("--rate"),
             Flag::value("-r"),
@@ -439,8 +428,7 @@ fn a_broken_spec_is_found_out() {
             Flag::switch("--hush").short(b'h'),
             Flag::switch("--version"),
         ],
-        operands: 0,
-    };
+    );
     let problems = BROKEN.problems().join("\n");
     for problem in [
         "--rate: spelt like --rate",

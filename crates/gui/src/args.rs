@@ -39,24 +39,21 @@ Gestures: shake = calibrate the IMU, double tap or tilt right = next page,
 tilt left = previous page, wave = dim/undim.
 ";
 
+/// The command line.
+pub static SPEC: Spec = Spec::new(PROGRAM, env!("CARGO_PKG_VERSION"), HELP, &FLAGS);
+
 /// The flags.
-pub static SPEC: Spec = Spec {
-    name: PROGRAM,
-    version: env!("CARGO_PKG_VERSION"),
-    help: HELP,
-    flags: &[
-        Flag::value("--rx"),
-        Flag::value("--tx-motion"),
-        Flag::value("--tx-light"),
-        Flag::value("--display"),
-        Flag::value("--size"),
-        Flag::value("--fps"),
-        Flag::value("--png-every-ms"),
-        Flag::value("--stale-ms"),
-        Flag::value("--stats-every-ms"),
-    ],
-    operands: 0,
-};
+const FLAGS: [Flag; 9] = [
+    Flag::value("--rx"),
+    Flag::value("--tx-motion"),
+    Flag::value("--tx-light"),
+    Flag::value("--display"),
+    Flag::value("--size"),
+    Flag::value("--fps"),
+    Flag::value("--png-every-ms"),
+    Flag::value("--stale-ms"),
+    Flag::value("--stats-every-ms"),
+];
 
 /// What the command line asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]

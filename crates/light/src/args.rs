@@ -54,40 +54,26 @@ scenario that cannot be read) or is not the part named; 74 on a pipe I/O
 error.
 ";
 
-/// The flags.
-pub static SPEC: Spec = Spec {
-    name: PROGRAM,
-    version: env!("CARGO_PKG_VERSION"),
-    help: HELP,
-    flags: &[
-        Flag::value("--rx"),
-        Flag::value("--tx"),
+/// The command line: the sensor processes' flags, the part, and the
+/// ADS1115's LDR circuit.
+pub static SPEC: Spec = Spec::new(PROGRAM, env!("CARGO_PKG_VERSION"), HELP, &FLAGS);
+
+const FLAGS: [Flag; 12] = cli::join(
+    &sensor_node::FLAGS,
+    &[
         Flag::value("--part"),
-        Flag::value("--device"),
-        Flag::value("--address"),
-        Flag::value("--ready"),
-        Flag::value("--rate"),
-        Flag::value("--heartbeat-ms"),
-        Flag::value("--name"),
         Flag::value("--ldr-r10"),
         Flag::value("--ldr-gamma"),
         Flag::value("--divider-r"),
     ],
-    operands: 0,
-};
+);
 
 /// The edge of ALERT/RDY when `--ready` names none: the ADS1115's pin is
 /// active low.
 pub const READY_EDGE: Edge = Edge::Falling;
 
-/// The longest `--heartbeat-ms`: an hour.
-pub const MAX_HEARTBEAT_MS: u32 = 3_600_000;
-
 /// The largest `--ldr-r10` and `--divider-r`: 10 MΩ.
 pub const MAX_OHMS: u32 = 10_000_000;
-
-/// What `--name` takes: a wire token.
-const NAME_EXPECTED: &str = "a name of printable ASCII without spaces or `*`";
 
 /// Which light sensor is fitted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -196,17 +182,9 @@ impl Options {
                 &format!("a rate in Hz for the {}", part.as_str()),
             )?
             .unwrap_or(10);
-        let heartbeat = match args.number(
-            "--heartbeat-ms",
-            0..=MAX_HEARTBEAT_MS,
-            "milliseconds (0 for no heartbeat)",
-        )? {
-            Some(0) => None,
-            Some(ms) => Some(Duration::from_millis(ms.into())),
-            None => Some(Duration::from_secs(1)),
-        };
+        let heartbeat = sensor_node::heartbeat(args)?;
         let name = args
-            .checked_text("--name", NAME_EXPECTED, |n| wire::Token::new(n).is_ok())?
+            .checked_text("--name", wire::Token::RULE, |n| wire::Token::new(n).is_ok())?
             .unwrap_or("light")
             .to_owned();
         if part == Part::Veml7700

@@ -36,7 +36,7 @@ mod process;
 mod shared_bus;
 pub mod veml7700;
 
-pub use args::{HELP, MAX_HEARTBEAT_MS, MAX_OHMS, Options, Part, READY_EDGE, SPEC, parse};
+pub use args::{HELP, MAX_OHMS, Options, Part, READY_EDGE, SPEC, parse};
 pub use fault::{DeviceFault, Rejection};
 pub use process::{LightDevice, LightSensor, run};
 

@@ -47,23 +47,20 @@ closed it; 64 bad argument; 71 a system call the loop needs failed;
 73 the log directory cannot be created or opened; 74 pipe I/O error.
 ";
 
+/// The command line.
+pub static SPEC: Spec = Spec::new(PROGRAM, env!("CARGO_PKG_VERSION"), HELP, &FLAGS);
+
 /// The flags.
-pub static SPEC: Spec = Spec {
-    name: PROGRAM,
-    version: env!("CARGO_PKG_VERSION"),
-    help: HELP,
-    flags: &[
-        Flag::value("--rx"),
-        Flag::value("--dir"),
-        Flag::value("--max-bytes"),
-        Flag::value("--keep"),
-        Flag::value("--fsync-frames"),
-        Flag::value("--fsync-ms"),
-        Flag::value("--name"),
-        Flag::switch("--unsafe-read"),
-    ],
-    operands: 0,
-};
+const FLAGS: [Flag; 8] = [
+    Flag::value("--rx"),
+    Flag::value("--dir"),
+    Flag::value("--max-bytes"),
+    Flag::value("--keep"),
+    Flag::value("--fsync-frames"),
+    Flag::value("--fsync-ms"),
+    Flag::value("--name"),
+    Flag::switch("--unsafe-read"),
+];
 
 /// The smallest `--max-bytes`: twice the longest line (a 510-byte body,
 /// its timestamp and LF), so a file always holds at least one line.
@@ -168,11 +165,8 @@ impl Config {
         )? {
             config.fsync.after = (ms > 0).then(|| Duration::from_millis(ms));
         }
-        let name = args.checked_text(
-            "--name",
-            "a name of printable ASCII without spaces or `*`",
-            |n| wire::Token::new(n).is_ok(),
-        )?;
+        let name =
+            args.checked_text("--name", wire::Token::RULE, |n| wire::Token::new(n).is_ok())?;
         if let Some(name) = name {
             config.name = name.to_owned();
         }

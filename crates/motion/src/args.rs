@@ -52,34 +52,15 @@ not an MPU-6050 (also: a scenario that cannot be read, a GPIO line that
 cannot be opened); 71 when a system resource fails; 74 for a pipe I/O error.
 ";
 
-/// The flags.
-pub static SPEC: Spec = Spec {
-    name: PROGRAM,
-    version: env!("CARGO_PKG_VERSION"),
-    help: HELP,
-    flags: &[
-        Flag::value("--rx"),
-        Flag::value("--tx"),
-        Flag::value("--log-tx"),
-        Flag::value("--device"),
-        Flag::value("--address"),
-        Flag::value("--ready"),
-        Flag::value("--rate"),
-        Flag::value("--heartbeat-ms"),
-        Flag::value("--name"),
-    ],
-    operands: 0,
-};
+/// The command line: the sensor processes' flags and `--log-tx` (a
+/// second output, to the logger).
+pub static SPEC: Spec = Spec::new(PROGRAM, env!("CARGO_PKG_VERSION"), HELP, &FLAGS);
+
+const FLAGS: [Flag; 9] = cli::join(&sensor_node::FLAGS, &[Flag::value("--log-tx")]);
 
 /// The edge of the INT pin when `--ready` names none: the MPU-6050's
 /// interrupt is active high.
 pub const READY_EDGE: Edge = Edge::Rising;
-
-/// The longest `--heartbeat-ms`: an hour.
-pub const MAX_HEARTBEAT_MS: u32 = 3_600_000;
-
-/// What `--name` takes: a wire token.
-const NAME_EXPECTED: &str = "a name of printable ASCII without spaces or `*`";
 
 /// The parsed command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,17 +106,9 @@ impl Config {
             rate_hz: args
                 .number("--rate", 1..=1000, "a rate in Hz")?
                 .unwrap_or(100),
-            heartbeat: match args.number(
-                "--heartbeat-ms",
-                0..=MAX_HEARTBEAT_MS,
-                "milliseconds (0 for no heartbeat)",
-            )? {
-                Some(0) => None,
-                Some(ms) => Some(Duration::from_millis(ms.into())),
-                None => Some(Duration::from_secs(1)),
-            },
+            heartbeat: sensor_node::heartbeat(args)?,
             name: args
-                .checked_text("--name", NAME_EXPECTED, |n| wire::Token::new(n).is_ok())?
+                .checked_text("--name", wire::Token::RULE, |n| wire::Token::new(n).is_ok())?
                 .unwrap_or("motion")
                 .to_owned(),
         })

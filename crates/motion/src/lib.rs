@@ -52,7 +52,7 @@ mod args;
 mod device;
 mod run;
 
-pub use args::{Config, HELP, MAX_HEARTBEAT_MS, READY_EDGE, SPEC, parse};
+pub use args::{Config, HELP, READY_EDGE, SPEC, parse};
 pub use device::{CALIBRATION_SAMPLES, MotionDevice, RATE_HZ};
 pub use run::{RunError, run};
 

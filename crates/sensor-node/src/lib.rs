@@ -98,15 +98,17 @@
 //! # }
 //! ```
 
+mod args;
 mod backoff;
 mod device;
-mod device_spec;
 mod error;
 mod node;
 
+pub use args::{
+    DEFAULT_HEARTBEAT, DeviceSpec, DeviceSpecError, FLAGS, MAX_HEARTBEAT_MS, heartbeat,
+};
 pub use backoff::Backoff;
 pub use device::{DeviceError, Refusal, Reply, SensorDevice};
-pub use device_spec::{DeviceSpec, DeviceSpecError};
 pub use error::NodeError;
 pub use node::{
     DataReady, Flow, MAX_DEFERRED, Node, NodeConfig, NodeStats, Output, block_stop_signals,

@@ -57,36 +57,33 @@ exit codes: N for --exit N; 64 for a bad argument or pipe end; 1 when an
 action fails; 0 when the actions are done.
 ";
 
+/// The command line.
+pub static SPEC: Spec = Spec::new(PROGRAM, env!("CARGO_PKG_VERSION"), HELP, &FLAGS);
+
 /// The flags: the settings, then the actions, which may repeat.
-pub static SPEC: Spec = Spec {
-    name: PROGRAM,
-    version: env!("CARGO_PKG_VERSION"),
-    help: HELP,
-    flags: &[
-        Flag::value("--rx"),
-        Flag::value("--tx"),
-        Flag::switch("--tx-nonblock"),
-        Flag::value("--name"),
-        Flag::switch("--hello").repeatable(),
-        Flag::switch("--report-fds").repeatable(),
-        Flag::value("--print").repeatable(),
-        Flag::value("--eprint").repeatable(),
-        Flag::value("--sleep-ms").repeatable(),
-        Flag::value("--write-pid").repeatable(),
-        Flag::value("--notify-fd").repeatable(),
-        Flag::switch("--pause").repeatable(),
-        Flag::value("--exit").repeatable(),
-        Flag::value("--signal").repeatable(),
-        Flag::switch("--core").repeatable(),
-        Flag::switch("--ignore-term").repeatable(),
-        Flag::value("--fork-orphan").repeatable(),
-        Flag::switch("--echo").repeatable(),
-        Flag::value("--count-frames").repeatable(),
-        Flag::value("--print-frames").repeatable(),
-        Flag::value("--send").repeatable(),
-    ],
-    operands: 0,
-};
+const FLAGS: [Flag; 21] = [
+    Flag::value("--rx"),
+    Flag::value("--tx"),
+    Flag::switch("--tx-nonblock"),
+    Flag::value("--name"),
+    Flag::switch("--hello").repeatable(),
+    Flag::switch("--report-fds").repeatable(),
+    Flag::value("--print").repeatable(),
+    Flag::value("--eprint").repeatable(),
+    Flag::value("--sleep-ms").repeatable(),
+    Flag::value("--write-pid").repeatable(),
+    Flag::value("--notify-fd").repeatable(),
+    Flag::switch("--pause").repeatable(),
+    Flag::value("--exit").repeatable(),
+    Flag::value("--signal").repeatable(),
+    Flag::switch("--core").repeatable(),
+    Flag::switch("--ignore-term").repeatable(),
+    Flag::value("--fork-orphan").repeatable(),
+    Flag::switch("--echo").repeatable(),
+    Flag::value("--count-frames").repeatable(),
+    Flag::value("--print-frames").repeatable(),
+    Flag::value("--send").repeatable(),
+];
 
 /// The longest `--sleep-ms`: a day.
 pub const MAX_SLEEP_MS: u64 = 86_400_000;
@@ -166,11 +163,7 @@ impl Config {
             tx: args.fd("--tx")?,
             tx_nonblock: args.switch("--tx-nonblock"),
             name: args
-                .checked_text(
-                    "--name",
-                    "a name of printable ASCII without spaces or `*`",
-                    |n| wire::Token::new(n).is_ok(),
-                )?
+                .checked_text("--name", wire::Token::RULE, |n| wire::Token::new(n).is_ok())?
                 .unwrap_or("testchild")
                 .to_owned(),
             actions,

@@ -108,13 +108,7 @@ static RUN: Spec = task_spec(RUN_USAGE, &[Flag::value("--arch")], 0);
 const MAX_FUZZ_SECONDS: u64 = 7 * 24 * 3600;
 
 const fn task_spec(help: &'static str, flags: &'static [Flag], operands: usize) -> Spec {
-    Spec {
-        name: "xtask",
-        version: env!("CARGO_PKG_VERSION"),
-        help,
-        flags,
-        operands,
-    }
+    Spec::new("xtask", env!("CARGO_PKG_VERSION"), help, flags).operands(operands)
 }
 
 /// A parsed command line.

@@ -10,20 +10,9 @@
 
 use std::ffi::OsString;
 use std::fmt::Debug;
-use std::os::unix::ffi::OsStringExt;
 
 use cli::{Command, UsageError};
 use libfuzzer_sys::fuzz_target;
-
-/// Whether usage error `message` names an argument: a flag, or one of
-/// `args` as the engine quotes it (`` `arg` `` lossily, or `{:?}`).
-fn names_an_argument(message: &str, args: &[OsString]) -> bool {
-    message.contains("--")
-        || args.iter().any(|a| {
-            message.contains(&format!("{a:?}"))
-                || message.contains(&format!("`{}`", a.to_string_lossy()))
-        })
-}
 
 /// Parses `args` twice with `parse` and checks the outcome.
 fn check<T: Debug>(
@@ -40,21 +29,14 @@ fn check<T: Debug>(
     if let Err(e) = first {
         let message = e.to_string();
         assert!(
-            names_an_argument(&message, args),
+            cli_fuzz::names_an_argument(&message, args),
             "{program}: `{message}` names no argument of {args:?}"
         );
     }
 }
 
 fuzz_target!(|bytes: &[u8]| {
-    let args: Vec<OsString> = if bytes.is_empty() {
-        Vec::new()
-    } else {
-        bytes
-            .split(|&b| b == 0)
-            .map(|a| OsString::from_vec(a.to_vec()))
-            .collect()
-    };
+    let args = cli_fuzz::argv(bytes);
     check("motion", &args, motion::parse);
     check("light", &args, light::parse);
     check("log", &args, appliance_log::parse);

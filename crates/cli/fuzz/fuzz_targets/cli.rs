@@ -11,17 +11,17 @@
 
 use std::ffi::{OsStr, OsString};
 use std::net::Ipv4Addr;
-use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 
 use cli::{Args, Command, Flag, Spec, UsageError};
 use libfuzzer_sys::fuzz_target;
 
-static SPEC: Spec = Spec {
-    name: "fuzzed",
-    version: "0.0.0",
-    help: "--rx --rate --addr --mode --path --name --token --ip --quiet --say --tick -h, --help --version",
-    flags: &[
+static SPEC: Spec = Spec::new(
+    "fuzzed",
+    "0.0.0",
+    "--rx --rate --addr --mode --path --name --token --ip --quiet --say --tick -h, --help --version",
+    &[
         Flag::value("--rx"),
         Flag::value("--rate"),
         Flag::value("--addr"),
@@ -34,8 +34,8 @@ static SPEC: Spec = Spec {
         Flag::value("--say").repeatable(),
         Flag::switch("--tick").repeatable(),
     ],
-    operands: 2,
-};
+)
+.operands(2);
 
 /// Every value typed, so each conversion runs on fuzzed input.
 #[derive(Debug)]
@@ -115,25 +115,8 @@ fn split_inline(argv: &[OsString]) -> Vec<OsString> {
     out
 }
 
-/// Whether usage error `message` names an argument: a flag, or one of
-/// `argv` as the engine quotes it (`` `arg` `` lossily, or `{:?}`).
-fn names_an_argument(message: &str, argv: &[OsString]) -> bool {
-    message.contains("--")
-        || argv.iter().any(|a| {
-            message.contains(&format!("{a:?}"))
-                || message.contains(&format!("`{}`", a.to_string_lossy()))
-        })
-}
-
 fuzz_target!(|bytes: &[u8]| {
-    let argv: Vec<OsString> = if bytes.is_empty() {
-        Vec::new()
-    } else {
-        bytes
-            .split(|&b| b == 0)
-            .map(|a| OsString::from_vec(a.to_vec()))
-            .collect()
-    };
+    let argv = cli_fuzz::argv(bytes);
     let first = parse(&argv);
     assert_eq!(
         format!("{first:?}"),
@@ -148,7 +131,7 @@ fuzz_target!(|bytes: &[u8]| {
     if let Err(e) = first {
         let message = e.to_string();
         assert!(
-            names_an_argument(&message, &argv),
+            cli_fuzz::names_an_argument(&message, &argv),
             "`{message}` names no argument of {argv:?}"
         );
     }

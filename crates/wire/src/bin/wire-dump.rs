@@ -37,13 +37,13 @@ exit codes: 0 when every input was read; 64 for a bad argument, 66 when a
 FILE cannot be opened, 74 when reading or writing fails.
 ";
 
-static SPEC: Spec = Spec {
-    name: "wire-dump",
-    version: env!("CARGO_PKG_VERSION"),
-    help: USAGE,
-    flags: &[Flag::switch("--quiet").short(b'q')],
-    operands: usize::MAX,
-};
+static SPEC: Spec = Spec::new(
+    "wire-dump",
+    env!("CARGO_PKG_VERSION"),
+    USAGE,
+    &[Flag::switch("--quiet").short(b'q')],
+)
+.operands(usize::MAX);
 
 /// What to dump, and how.
 struct Options {

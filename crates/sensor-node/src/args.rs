@@ -1,9 +1,51 @@
-//! `--device`: where a sensor process's part is, one grammar for every
-//! sensor process.
+//! The command line every sensor process has: its flags ([`FLAGS`]),
+//! `--device` ([`DeviceSpec`]) and `--heartbeat-ms` ([`heartbeat`]), one
+//! grammar and one meaning for all of them. Each process types
+//! `--address`, `--ready` and `--rate` by its part.
 
 use std::fmt;
 use std::path::PathBuf;
 use std::str::FromStr;
+use std::time::Duration;
+
+use cli::{Args, Flag, UsageError};
+
+/// The flags of every sensor process (each adds its own with
+/// [`cli::join`]): its
+/// pipe ends (`--rx`, `--tx`), its part (`--device`, `--address`,
+/// `--ready`), the sample rate (`--rate`), `--heartbeat-ms` and `--name`.
+pub const FLAGS: [Flag; 8] = [
+    Flag::value("--rx"),
+    Flag::value("--tx"),
+    Flag::value("--device"),
+    Flag::value("--address"),
+    Flag::value("--ready"),
+    Flag::value("--rate"),
+    Flag::value("--heartbeat-ms"),
+    Flag::value("--name"),
+];
+
+/// The longest `--heartbeat-ms`: an hour.
+pub const MAX_HEARTBEAT_MS: u32 = 3_600_000;
+
+/// The heartbeat interval without `--heartbeat-ms`.
+pub const DEFAULT_HEARTBEAT: Duration = Duration::from_secs(1);
+
+/// `--heartbeat-ms N` of `args`: the `HB` interval, 1 to
+/// [`MAX_HEARTBEAT_MS`] ms; `0` for no heartbeat (`None`);
+/// [`DEFAULT_HEARTBEAT`] when it is not given.
+pub fn heartbeat(args: &Args) -> Result<Option<Duration>, UsageError> {
+    let ms = args.number(
+        "--heartbeat-ms",
+        0..=MAX_HEARTBEAT_MS,
+        "milliseconds (0 for no heartbeat)",
+    )?;
+    Ok(match ms {
+        Some(0) => None,
+        Some(ms) => Some(Duration::from_millis(ms.into())),
+        None => Some(DEFAULT_HEARTBEAT),
+    })
+}
 
 /// The part a sensor process drives: `sim:SCENARIO_PATH` (the simulated
 /// part of `sensor-sim`, driven by that scenario file) or an I2C bus
@@ -63,7 +105,30 @@ impl fmt::Display for DeviceSpec {
 
 #[cfg(test)]
 mod tests {
+    use cli::{Command, Flag, Spec};
+
     use super::*;
+
+    #[test]
+    fn heartbeat_0_is_none() {
+        static SPEC: Spec = Spec::new("sensor", "0", "", &[Flag::value("--heartbeat-ms")]);
+        let heartbeat = |argv: &[&str]| {
+            SPEC.parse(argv.iter().map(Into::into), heartbeat)
+                .map(Command::run)
+        };
+        assert_eq!(heartbeat(&[]), Ok(Some(Some(DEFAULT_HEARTBEAT))));
+        assert_eq!(heartbeat(&["--heartbeat-ms=0"]), Ok(Some(None)));
+        assert_eq!(
+            heartbeat(&["--heartbeat-ms", "3600000"]),
+            Ok(Some(Some(Duration::from_secs(3600))))
+        );
+        assert_eq!(
+            heartbeat(&["--heartbeat-ms", "3600001"])
+                .unwrap_err()
+                .to_string(),
+            "--heartbeat-ms `3600001`: expected milliseconds (0 for no heartbeat), 0..=3600000"
+        );
+    }
 
     #[test]
     fn sim_or_a_bus() {
