@@ -45,6 +45,11 @@
 //! It sleeps in `poll(2)` with no timeout; the sample timer exists only
 //! while the device is up and the bring-up timer only while it is not.
 //!
+//! The command line both processes share is here too: their common flags
+//! ([`FLAGS`], for a `cli::Spec`), `--device` ([`DeviceSpec`]) and
+//! `--heartbeat-ms` ([`heartbeat`]; 0 sends no heartbeat). The exit codes
+//! ([`NodeError::exit_code`]) are `cli::exit`'s.
+//!
 //! # Additions to the contract
 //!
 //! The two sensor processes were written in parallel against one
