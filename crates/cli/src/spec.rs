@@ -321,7 +321,8 @@ impl Spec {
     /// What is wrong with this spec, for each program's tests: every flag
     /// is spelt `--name` (a short form `-x`), none twice, none is
     /// `--help` or `--version`, and the help text names each of them and
-    /// `--help` and `--version`. Empty when it is sound.
+    /// `--help` and `--version`, and ends in a newline. Empty when it is
+    /// sound.
     pub fn problems(&self) -> Vec<String> {
         let mut problems = Vec::new();
         for (i, flag) in self.flags.iter().enumerate() {
@@ -357,6 +358,9 @@ impl Spec {
             if !self.help.contains(built_in) {
                 problems.push(format!("{built_in}: not in the help text"));
             }
+        }
+        if !self.help.ends_with('\n') {
+            problems.push("the help text does not end in a newline".to_owned());
         }
         problems
     }

@@ -86,7 +86,7 @@ fn one<T>(
     value: &str,
     get: impl FnOnce(&Args) -> Result<T, UsageError>,
 ) -> Result<Command<T>, UsageError> {
-    static ONE: Spec = Spec::new("one", "0", "--v --help --version", &[Flag::value("--v")]);
+    static ONE: Spec = Spec::new("one", "0", "--v --help --version\n", &[Flag::value("--v")]);
     ONE.parse([OsString::from("--v"), value.into()], get)
 }
 
@@ -439,6 +439,7 @@ fn a_broken_spec_is_found_out() {
         "--version: built in",
         "--quiet: not in the help text",
         "--help: not in the help text",
+        "the help text does not end in a newline",
     ] {
         assert!(problems.contains(problem), "{problem}:\n{problems}");
     }

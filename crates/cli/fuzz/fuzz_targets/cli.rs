@@ -20,7 +20,7 @@ use libfuzzer_sys::fuzz_target;
 static SPEC: Spec = Spec::new(
     "fuzzed",
     "0.0.0",
-    "--rx --rate --addr --mode --path --name --token --ip --quiet --say --tick -h, --help --version",
+    "--rx --rate --addr --mode --path --name --token --ip --quiet --say --tick -h, --help --version\n",
     &[
         Flag::value("--rx"),
         Flag::value("--rate"),
