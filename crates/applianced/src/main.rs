@@ -7,15 +7,8 @@ use std::process::ExitCode;
 
 use applianced::supervise::Supervisor;
 use applianced::topology::Topology;
-
-/// `sysexits.h`: the command line is wrong.
-const EX_USAGE: u8 = 64;
-/// `sysexits.h`: a system call failed.
-const EX_OSERR: u8 = 71;
-/// `sysexits.h`: an output error.
-const EX_IOERR: u8 = 74;
-/// `sysexits.h`: the configuration is wrong.
-const EX_CONFIG: u8 = 78;
+use cli::exit::{EX_CONFIG, EX_IOERR, EX_OSERR, EX_USAGE};
+use cli::{Args, Command, Flag, Spec, UsageError};
 
 const USAGE: &str = "\
 usage: applianced --config FILE [--check]
@@ -27,113 +20,125 @@ them with pipes and restarts them when they end.
   --check         check the topology, print it resolved (fd numbers
                   included) and exit: 0 if it is valid, 78 if not
   -h, --help      print this and exit
+  --version       print the name and version and exit
 ";
 
+static SPEC: Spec = Spec::new(
+    "applianced",
+    env!("CARGO_PKG_VERSION"),
+    USAGE,
+    &[Flag::value("--config"), Flag::switch("--check")],
+);
+
 /// What the command line asks for.
-enum Command {
-    Help,
-    Check(PathBuf),
-    Run(PathBuf),
+struct Options {
+    /// `--config FILE`.
+    config: PathBuf,
+    /// `--check`: check and print the topology, do not run it.
+    check: bool,
+}
+
+impl Options {
+    fn from_args(args: &Args) -> Result<Options, UsageError> {
+        Ok(Options {
+            config: args.required("--config")?.path()?,
+            check: args.switch("--check"),
+        })
+    }
 }
 
 fn main() -> ExitCode {
-    let command = match parse_args(std::env::args_os().skip(1)) {
-        Ok(command) => command,
-        Err(problem) => {
-            say(&format!("applianced: {problem}\n{USAGE}"));
-            return ExitCode::from(EX_USAGE);
+    let options = match command_line() {
+        Ok(options) => options,
+        Err(code) => return code,
+    };
+    let topology = match Topology::load(&options.config) {
+        Ok(topology) => topology,
+        Err(e) => {
+            cli::say(&e);
+            return ExitCode::from(EX_CONFIG);
         }
     };
-    match command {
-        Command::Help => match io::stdout().lock().write_all(USAGE.as_bytes()) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(_) => ExitCode::from(EX_IOERR),
-        },
-        Command::Check(path) => check(&path),
-        Command::Run(path) => {
-            let code = run(&path);
-            if applianced::pid1::is_pid_1() {
-                // PID 1 never exits (the kernel would panic): the appliance
-                // is over, so power off.
-                applianced::pid1::power_off(code);
-            }
-            code
+    if options.check {
+        return check(&topology);
+    }
+    let code = run(topology);
+    if applianced::pid1::is_pid_1() {
+        // PID 1 never exits (the kernel would panic): the appliance is
+        // over, so power off.
+        applianced::pid1::power_off(code);
+    }
+    code
+}
+
+/// Reads the command line; answers `--help`, `--version` and usage
+/// errors itself (the exit code).
+#[inline(never)]
+fn command_line() -> Result<Options, ExitCode> {
+    match SPEC.parse(std::env::args_os().skip(1), Options::from_args) {
+        Ok(Command::Run(options)) => Ok(options),
+        Ok(other) => Err(ExitCode::from(SPEC.answer(&other))),
+        Err(problem) => {
+            SPEC.report(&format_args!("{problem}\n{USAGE}"));
+            Err(ExitCode::from(EX_USAGE))
         }
     }
 }
 
-/// Runs the topology at `path` until it is stopped.
-fn run(path: &std::path::Path) -> ExitCode {
-    let topology = match Topology::load(path) {
-        Ok(t) => t,
-        Err(e) => {
-            say(&e.to_string());
-            return ExitCode::from(EX_CONFIG);
-        }
-    };
+/// Runs `topology` until it is stopped.
+fn run(topology: Topology) -> ExitCode {
     match Supervisor::new(topology).and_then(Supervisor::run) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            say(&format!("applianced: {e}"));
+            SPEC.report(&e);
             ExitCode::from(EX_OSERR)
         }
     }
 }
 
-/// `--check`: print the resolved topology, or every problem.
-fn check(path: &std::path::Path) -> ExitCode {
-    match Topology::load(path) {
-        Ok(topology) => {
-            let text = topology.to_string();
-            match io::stdout().lock().write_all(text.as_bytes()) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => {
-                    say(&format!("applianced: cannot write to stdout: {e}"));
-                    ExitCode::from(EX_IOERR)
-                }
-            }
-        }
+/// `--check`: prints the resolved topology.
+fn check(topology: &Topology) -> ExitCode {
+    let text = topology.to_string();
+    match io::stdout().lock().write_all(text.as_bytes()) {
+        Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            say(&e.to_string());
-            ExitCode::from(EX_CONFIG)
+            SPEC.report(&format_args!("cannot write to stdout: {e}"));
+            ExitCode::from(EX_IOERR)
         }
     }
 }
 
-/// Writes a line to stderr. Errors are ignored: there is nowhere left to
-/// report them (and `eprintln!` would panic, which aborts here).
-fn say(text: &str) {
-    let mut stderr = io::stderr().lock();
-    let _ = writeln!(stderr, "{text}");
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// Reads `--config FILE` / `--config=FILE`, `--check`, `--help`.
-fn parse_args(args: impl Iterator<Item = std::ffi::OsString>) -> Result<Command, String> {
-    let mut config = None;
-    let mut check = false;
-    let mut args = args;
-    while let Some(arg) = args.next() {
-        let Some(text) = arg.to_str() else {
-            return Err(format!("unknown argument {}", arg.to_string_lossy()));
-        };
-        match text {
-            "-h" | "--help" => return Ok(Command::Help),
-            "--check" => check = true,
-            "--config" => match args.next() {
-                Some(file) => config = Some(PathBuf::from(file)),
-                None => return Err("--config needs a FILE".to_owned()),
-            },
-            _ => match text.strip_prefix("--config=") {
-                Some(file) if !file.is_empty() => config = Some(PathBuf::from(file)),
-                Some(_) => return Err("--config needs a FILE".to_owned()),
-                None => return Err(format!("unknown argument `{text}`")),
-            },
-        }
+    fn parse(argv: &[&str]) -> Result<Command<(PathBuf, bool)>, UsageError> {
+        SPEC.parse(argv.iter().map(Into::into), |args| {
+            Options::from_args(args).map(|o| (o.config, o.check))
+        })
     }
-    let config = config.ok_or("--config FILE is required")?;
-    Ok(if check {
-        Command::Check(config)
-    } else {
-        Command::Run(config)
-    })
+
+    #[test]
+    fn the_command_line() {
+        assert!(SPEC.problems().is_empty(), "{:?}", SPEC.problems());
+        let run = |argv| parse(argv).ok().and_then(Command::run);
+        assert_eq!(run(&["--config", "t.toml"]), Some(("t.toml".into(), false)));
+        assert_eq!(
+            run(&["--check", "--config=t.toml"]),
+            Some(("t.toml".into(), true))
+        );
+        assert_eq!(parse(&["--check"]), Err(UsageError::Required("--config")));
+        assert_eq!(
+            parse(&["--config="]).unwrap_err().to_string(),
+            "--config ``: expected a path"
+        );
+        assert_eq!(
+            parse(&["--check", "--check"]),
+            Err(UsageError::Twice("--check"))
+        );
+        assert_eq!(
+            parse(&["--config", "t.toml", "--version"]),
+            Ok(Command::Version)
+        );
+    }
 }

@@ -18,7 +18,8 @@
 //! - [`ReadySource`] is either a GPIO line's edges ([`GpioEdgeSource`],
 //!   `gpio-cdev`) or a periodic timerfd ([`TimerSource`]); both are an fd to
 //!   poll and a non-blocking `drain` that counts the events since the last
-//!   one, so the caller sees overruns.
+//!   one, so the caller sees overruns. [`GpioLine`] is how a command line
+//!   names the line (`gpio:CHIP:LINE[:rising|falling]`).
 //!
 //! Every error names the thing (path, address, line) and says what to do,
 //! e.g. `/dev/i2c-1: no such I2C bus: is the i2c-dev module loaded
@@ -42,6 +43,7 @@ pub mod access;
 mod bus;
 mod error;
 mod functionality;
+mod gpio_line;
 mod ready;
 mod smbus;
 #[allow(
@@ -56,6 +58,7 @@ pub use error::{I2cError, I2cOpenError, error_kind_for_errno};
 pub use functionality::{
     AdapterFunctionality, MissingFunctions, SmbusFunction, Transport, choose_transport,
 };
+pub use gpio_line::{GpioLine, GpioLineError};
 pub use ready::{
     Edge, GPIO_CONSUMER, GpioEdgeSource, RateError, ReadyError, ReadySource, SampleRate,
     TimerSource,

@@ -1,9 +1,14 @@
-//! The command line of `appliance-gui` (hand-parsed: a parser crate would
-//! cost ~185 KB on the board for a dozen flags).
+//! The command line of `appliance-gui`: its flags and their values.
 
+use std::ffi::OsString;
+
+use cli::{Args, Command, Flag, Spec, UsageError, Value};
 use embedded_graphics::prelude::Size;
 
 use crate::display::DisplaySpec;
+
+/// The program name, at the start of every diagnostic.
+pub const PROGRAM: &str = "appliance-gui";
 
 /// The usage text.
 pub const HELP: &str = "\
@@ -19,17 +24,36 @@ Options:
   --tx-light FD         write end of the pipe to light
   --display SPEC        fb:/dev/fb0[:tty=/dev/tty1] (default fb:/dev/fb0), or
                         headless:PATH.png (a PNG refreshed atomically)
-  --size WxH            headless screen size (default 800x480)
-  --fps N               at most N redraws a second (default 30)
-  --png-every-ms N      headless: at most one PNG write per N ms (default 500)
-  --stale-ms N          a sensor silent this long is stale (default 2000)
+  --size WxH            headless screen size, each 16 to 8192 (default 800x480)
+  --fps N               at most N redraws a second, 1 to 240 (default 30)
+  --png-every-ms N      headless: at most one PNG write per N ms, 0 to
+                        3600000 (default 500)
+  --stale-ms N          a sensor silent this long is stale, 1 to 3600000
+                        (default 2000)
   --stats-every-ms N    ask the sensors for STATS this often while one is
-                        alive (default 10000)
+                        alive, 1 to 86400000 (default 10000)
   -h, --help            print this text
+  --version             print the name and version
 
 Gestures: shake = calibrate the IMU, double tap or tilt right = next page,
 tilt left = previous page, wave = dim/undim.
 ";
+
+/// The command line.
+pub static SPEC: Spec = Spec::new(PROGRAM, env!("CARGO_PKG_VERSION"), HELP, &FLAGS);
+
+/// The flags.
+const FLAGS: [Flag; 9] = [
+    Flag::value("--rx"),
+    Flag::value("--tx-motion"),
+    Flag::value("--tx-light"),
+    Flag::value("--display"),
+    Flag::value("--size"),
+    Flag::value("--fps"),
+    Flag::value("--png-every-ms"),
+    Flag::value("--stale-ms"),
+    Flag::value("--stats-every-ms"),
+];
 
 /// What the command line asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,99 +97,68 @@ impl Default for Options {
     }
 }
 
-/// What to do.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Parsed {
-    /// Print [`HELP`].
-    Help,
-    /// Run with these options.
-    Run(Options),
+impl Options {
+    /// The options from the lexed command line.
+    pub fn from_args(args: &Args) -> Result<Options, UsageError> {
+        let default = Options::default();
+        Ok(Options {
+            rx: args.fd("--rx")?,
+            tx_motion: args.fd("--tx-motion")?,
+            tx_light: args.fd("--tx-light")?,
+            display: args.parse("--display")?.unwrap_or(default.display),
+            size: args
+                .get("--size")
+                .map(size)
+                .transpose()?
+                .unwrap_or(default.size),
+            fps: args
+                .number("--fps", 1..=240, "redraws a second")?
+                .unwrap_or(default.fps),
+            png_every_ms: args
+                .number("--png-every-ms", 0..=3_600_000, "milliseconds")?
+                .unwrap_or(default.png_every_ms),
+            stale_ms: args
+                .number("--stale-ms", 1..=3_600_000, "milliseconds")?
+                .unwrap_or(default.stale_ms),
+            stats_every_ms: args
+                .number("--stats-every-ms", 1..=86_400_000, "milliseconds")?
+                .unwrap_or(default.stats_every_ms),
+        })
+    }
 }
-
-/// A command line that cannot be run.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0} (see --help)")]
-pub struct UsageError(pub String);
 
 /// Parses the arguments (without the program name).
-pub fn parse<I, S>(args: I) -> Result<Parsed, UsageError>
-where
-    I: IntoIterator<Item = S>,
-    S: AsRef<str>,
-{
-    let args: Vec<String> = args.into_iter().map(|a| a.as_ref().to_owned()).collect();
-    let mut o = Options::default();
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        let (flag, inline) = match arg.split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f, Some(v.to_owned())),
-            _ => (arg.as_str(), None),
-        };
-        if matches!(flag, "-h" | "--help") {
-            return Ok(Parsed::Help);
-        }
-        let mut value = || {
-            inline
-                .clone()
-                .or_else(|| it.next().cloned())
-                .ok_or_else(|| UsageError(format!("{flag} needs a value")))
-        };
-        match flag {
-            "--rx" => o.rx = Some(value()?),
-            "--tx-motion" => o.tx_motion = Some(value()?),
-            "--tx-light" => o.tx_light = Some(value()?),
-            "--display" => {
-                let v = value()?;
-                o.display =
-                    DisplaySpec::parse(&v).map_err(|e| UsageError(format!("--display: {e}")))?;
-            }
-            "--size" => o.size = size(flag, &value()?)?,
-            "--fps" => o.fps = number(flag, &value()?, 1, 240)? as u32,
-            "--png-every-ms" => o.png_every_ms = number(flag, &value()?, 0, 3_600_000)?,
-            "--stale-ms" => o.stale_ms = number(flag, &value()?, 1, 3_600_000)?,
-            "--stats-every-ms" => o.stats_every_ms = number(flag, &value()?, 1, 86_400_000)?,
-            _ => return Err(UsageError(format!("unknown argument `{arg}`"))),
-        }
-    }
-    Ok(Parsed::Run(o))
+pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command<Options>, UsageError> {
+    SPEC.parse(args, Options::from_args)
 }
 
-fn number(flag: &str, v: &str, min: u64, max: u64) -> Result<u64, UsageError> {
-    v.parse::<u64>()
-        .ok()
-        .filter(|n| (min..=max).contains(n))
-        .ok_or_else(|| {
-            UsageError(format!(
-                "{flag} {v}: want a whole number from {min} to {max}"
-            ))
-        })
-}
-
-fn size(flag: &str, v: &str) -> Result<Size, UsageError> {
-    let bad = || {
-        UsageError(format!(
-            "{flag} {v}: want WIDTHxHEIGHT, each 16 to 8192, e.g. 800x480"
-        ))
+/// `WIDTHxHEIGHT`, each 16 to 8192, digits only.
+fn size(value: Value<'_>) -> Result<Size, UsageError> {
+    let side = |digits: &str| {
+        let n = (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| digits.parse::<u32>().ok())
+            .flatten()?;
+        (16..=8192).contains(&n).then_some(n)
     };
-    let (w, h) = v.split_once('x').ok_or_else(bad)?;
-    let (w, h) = (
-        w.parse::<u32>().map_err(|_| bad())?,
-        h.parse::<u32>().map_err(|_| bad())?,
-    );
-    if !(16..=8192).contains(&w) || !(16..=8192).contains(&h) {
-        return Err(bad());
-    }
-    Ok(Size::new(w, h))
+    value
+        .text()?
+        .split_once('x')
+        .and_then(|(w, h)| Some(Size::new(side(w)?, side(h)?)))
+        .ok_or_else(|| value.bad("WIDTHxHEIGHT, each 16 to 8192, e.g. 800x480"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn argv(line: &str) -> Vec<OsString> {
+        line.split_whitespace().map(OsString::from).collect()
+    }
+
     fn run(line: &str) -> Result<Options, UsageError> {
-        match parse(line.split_whitespace())? {
-            Parsed::Run(o) => Ok(o),
-            Parsed::Help => panic!("help"),
+        match parse(argv(line))? {
+            Command::Run(o) => Ok(o),
+            other => panic!("{other:?}"),
         }
     }
 
@@ -193,18 +186,22 @@ mod tests {
             (o.fps, o.png_every_ms, o.stale_ms, o.stats_every_ms),
             (10, 0, 300, 250)
         );
-        assert_eq!(parse(["--rx", "3", "-h"]).unwrap(), Parsed::Help);
+        assert_eq!(parse(argv("--rx 3 -h")).unwrap(), Command::Help);
+        assert_eq!(parse(argv("--fps 0 --version")).unwrap(), Command::Version);
+        assert_eq!(SPEC.problems(), Vec::<String>::new());
     }
 
     #[test]
     fn bad_values_say_what_is_wanted() {
         for (line, want) in [
-            ("--fps 0", "from 1 to 240"),
-            ("--fps x", "whole number"),
+            ("--fps 0", "--fps `0`: expected redraws a second, 1..=240"),
+            ("--fps x", "--fps `x`"),
             ("--size 800", "WIDTHxHEIGHT"),
             ("--size 8x8", "16 to 8192"),
+            ("--size +800x480", "--size `+800x480`"),
             ("--rx", "--rx needs a value"),
-            ("--display vnc", "--display: `vnc` is not a display"),
+            ("--rx 3 --rx=4", "--rx given twice"),
+            ("--display vnc", "--display `vnc`: `vnc` is not a display"),
             ("--frobnicate", "unknown argument `--frobnicate`"),
         ] {
             let e = run(line).unwrap_err().to_string();

@@ -60,6 +60,14 @@ impl DisplaySpec {
     }
 }
 
+impl std::str::FromStr for DisplaySpec {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<DisplaySpec, String> {
+        DisplaySpec::parse(s)
+    }
+}
+
 /// Why a display cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum DisplayError {

@@ -50,11 +50,12 @@ pub enum RunError {
 }
 
 impl RunError {
-    /// The exit code: 64 for a bad pipe end (a usage error), 1 otherwise.
+    /// The exit code: 64 (`EX_USAGE`) for a bad pipe end, 1
+    /// (`EXIT_FAILURE`) otherwise.
     pub fn exit_code(&self) -> u8 {
         match self {
-            RunError::PipeEnd(_) => 64,
-            _ => 1,
+            RunError::PipeEnd(_) => cli::exit::EX_USAGE,
+            _ => cli::exit::EXIT_FAILURE,
         }
     }
 }

@@ -1,13 +1,17 @@
-//! The command line, parsed by hand: every error names the argument.
+//! The command line: the flags of `appliance-light` and the checks of
+//! their values against each other (which flags the part takes, its
+//! address and rate).
 
 use std::ffi::OsString;
-use std::fmt;
-use std::path::PathBuf;
 use std::time::Duration;
 
-use board_io::Edge;
+use board_io::{Edge, GpioLine};
+use cli::{Args, Command, Flag, Spec, UsageError};
+use sensor_node::DeviceSpec;
 use sensors::ads1115::Address;
 use sensors::ads1115::convert::{Divider, LdrModel};
+
+use crate::PROGRAM;
 
 /// The usage, printed by `--help`.
 pub const HELP: &str = "\
@@ -27,24 +31,50 @@ the setting, gain=auto turns auto-ranging (the default) back on.
                        VEML7700: 0x10 only
   --ready gpio:CHIP:LINE[:EDGE]
                        ADS1115 ALERT/RDY on this GPIO line paces sampling
-                       (CHIP gpiochip0 or /dev/gpiochip0, EDGE falling
-                       (default, active-low) or rising); without it a timer
+                       (CHIP gpiochipN or a /dev/ path, LINE digits, EDGE
+                       falling (default, active-low) or rising); without
+                       it a timer
   --rate HZ            samples per second (default 10): ADS1115 1..=860
                        (with --ready, rounded up to the next data rate),
                        VEML7700 1..=10
-  --heartbeat-ms N     HB interval in ms (default 1000)
+  --heartbeat-ms N     HB interval in ms, 1 to 3600000, or 0 for no
+                       heartbeat (default 1000)
   --name NAME          the name in frames (default light)
-  --ldr-r10 OHMS       ADS1115: LDR resistance at 10 lux (default 15000, GL5528)
+  --ldr-r10 OHMS       ADS1115: LDR resistance at 10 lux, 1 to 10000000
+                       (default 15000, GL5528)
   --ldr-gamma G        ADS1115: LDR gamma (default 0.7)
-  --divider-r OHMS     ADS1115: fixed divider resistor to ground (default 10000;
-                       the LDR is from VDD = 3.3 V to AIN0)
+  --divider-r OHMS     ADS1115: fixed divider resistor to ground, 1 to
+                       10000000 (default 10000; the LDR is from VDD = 3.3 V
+                       to AIN0)
   -h, --help           print this
+  --version            print the name and version
 
 exit codes: 0 on SIGTERM or SIGINT; 64 for a bad argument (also: a
 scenario that does not parse); 69 when the device is absent (also: a
 scenario that cannot be read) or is not the part named; 74 on a pipe I/O
 error.
 ";
+
+/// The command line: the sensor processes' flags, the part, and the
+/// ADS1115's LDR circuit.
+pub static SPEC: Spec = Spec::new(PROGRAM, env!("CARGO_PKG_VERSION"), HELP, &FLAGS);
+
+const FLAGS: [Flag; 12] = cli::join(
+    &sensor_node::FLAGS,
+    &[
+        Flag::value("--part"),
+        Flag::value("--ldr-r10"),
+        Flag::value("--ldr-gamma"),
+        Flag::value("--divider-r"),
+    ],
+);
+
+/// The edge of ALERT/RDY when `--ready` names none: the ADS1115's pin is
+/// active low.
+pub const READY_EDGE: Edge = Edge::Falling;
+
+/// The largest `--ldr-r10` and `--divider-r`: 10 MΩ.
+pub const MAX_OHMS: u32 = 10_000_000;
 
 /// Which light sensor is fitted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -74,35 +104,6 @@ impl Part {
     }
 }
 
-/// Where the sensor is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DeviceSpec {
-    /// `sim:PATH`: the simulated board, driven by this scenario file.
-    Sim(PathBuf),
-    /// A Linux I2C bus device (`/dev/i2c-1`).
-    I2c(PathBuf),
-}
-
-impl fmt::Display for DeviceSpec {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            DeviceSpec::Sim(path) => write!(f, "sim:{}", path.display()),
-            DeviceSpec::I2c(path) => write!(f, "{}", path.display()),
-        }
-    }
-}
-
-/// `--ready gpio:CHIP:LINE[:EDGE]`: the GPIO line ALERT/RDY drives.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReadyLine {
-    /// The GPIO chip device (`/dev/gpiochip0`).
-    pub chip: PathBuf,
-    /// The line offset on the chip.
-    pub line: u32,
-    /// The edge that means "conversion ready".
-    pub edge: Edge,
-}
-
 /// Everything the command line sets.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Options {
@@ -116,12 +117,13 @@ pub struct Options {
     pub device: DeviceSpec,
     /// `--address`, checked against the part (default 0x48 or 0x10).
     pub address: u8,
-    /// `--ready`, ADS1115 on a real bus only.
-    pub ready: Option<ReadyLine>,
+    /// `--ready`, ADS1115 on a real bus only; without an edge,
+    /// [`READY_EDGE`].
+    pub ready: Option<GpioLine>,
     /// `--rate`, checked against the part.
     pub rate_hz: u32,
-    /// `--heartbeat-ms`.
-    pub heartbeat: Duration,
+    /// `--heartbeat-ms`; `None` for 0.
+    pub heartbeat: Option<Duration>,
     /// `--name`, a wire token.
     pub name: String,
     /// `--ldr-r10` and `--ldr-gamma`.
@@ -130,299 +132,124 @@ pub struct Options {
     pub divider: Divider,
 }
 
-/// What the command line asks for.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Parsed {
-    /// `--help`.
-    Help,
-    /// Run the process.
-    Run(Options),
-}
-
-/// A command line that cannot run; each names the argument at fault.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum UsageError {
-    /// Not an argument of this program.
-    #[error("unknown argument `{0}` (--help lists them)")]
-    Unknown(String),
-    /// A flag at the end of argv without its value.
-    #[error("{0} needs a value")]
-    MissingValue(&'static str),
-    /// An argument that is not UTF-8.
-    #[error("argument {0:?} is not valid UTF-8")]
-    NotUnicode(OsString),
-    /// A value the flag does not take.
-    #[error("{flag} `{value}`: expected {expected}")]
-    BadValue {
-        /// The flag.
-        flag: &'static str,
-        /// The value given.
-        value: String,
-        /// What it should be.
-        expected: String,
-    },
-    /// A flag given twice.
-    #[error("{0} given twice")]
-    Twice(&'static str),
-    /// A required flag is missing.
-    #[error("{0} is required (--help shows the usage)")]
-    Required(&'static str),
-    /// A flag that does not go with the others.
-    #[error("{flag}: {reason}")]
-    Conflict {
-        /// The flag.
-        flag: &'static str,
-        /// Why it does not apply.
-        reason: String,
-    },
-}
-
-/// Flags as given, before the checks that need all of them.
-#[derive(Default)]
-struct Given {
-    rx: Option<String>,
-    tx: Option<String>,
-    part: Option<String>,
-    device: Option<String>,
-    address: Option<String>,
-    ready: Option<String>,
-    rate: Option<String>,
-    heartbeat: Option<String>,
-    name: Option<String>,
-    ldr_r10: Option<String>,
-    ldr_gamma: Option<String>,
-    divider_r: Option<String>,
-}
-
-/// Parses argv without the program name.
-pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Parsed, UsageError> {
-    let mut args = args.into_iter();
-    let mut given = Given::default();
-    while let Some(arg) = args.next() {
-        let arg = arg.into_string().map_err(UsageError::NotUnicode)?;
-        let (flag, slot): (&'static str, &mut Option<String>) = match arg.as_str() {
-            "-h" | "--help" => return Ok(Parsed::Help),
-            "--rx" => ("--rx", &mut given.rx),
-            "--tx" => ("--tx", &mut given.tx),
-            "--part" => ("--part", &mut given.part),
-            "--device" => ("--device", &mut given.device),
-            "--address" => ("--address", &mut given.address),
-            "--ready" => ("--ready", &mut given.ready),
-            "--rate" => ("--rate", &mut given.rate),
-            "--heartbeat-ms" => ("--heartbeat-ms", &mut given.heartbeat),
-            "--name" => ("--name", &mut given.name),
-            "--ldr-r10" => ("--ldr-r10", &mut given.ldr_r10),
-            "--ldr-gamma" => ("--ldr-gamma", &mut given.ldr_gamma),
-            "--divider-r" => ("--divider-r", &mut given.divider_r),
-            _ => return Err(UsageError::Unknown(arg)),
+impl Options {
+    /// The options from the lexed command line, checked against the part.
+    pub fn from_args(args: &Args) -> Result<Options, UsageError> {
+        let part = args
+            .choice(
+                "--part",
+                &[("ads1115", Part::Ads1115), ("veml7700", Part::Veml7700)],
+            )?
+            .unwrap_or_default();
+        let device: DeviceSpec = args.required("--device")?.parse()?;
+        let address = match (args.get("--address"), part) {
+            (None, Part::Ads1115) => Address::Gnd.bits(),
+            (None, Part::Veml7700) => sensors::veml7700::register::ADDRESS,
+            (Some(value), Part::Ads1115) => {
+                let byte = value.byte("0x48, 0x49, 0x4A or 0x4B")?;
+                Address::try_from(byte)
+                    .map_err(|e| value.bad(e.to_string()))?
+                    .bits()
+            }
+            (Some(value), Part::Veml7700) => {
+                let expected = "0x10, the VEML7700's only address";
+                match value.byte(expected)? {
+                    sensors::veml7700::register::ADDRESS => sensors::veml7700::register::ADDRESS,
+                    _ => return Err(value.bad(expected)),
+                }
+            }
         };
-        let value = args
-            .next()
-            .ok_or(UsageError::MissingValue(flag))?
-            .into_string()
-            .map_err(UsageError::NotUnicode)?;
-        if slot.replace(value).is_some() {
-            return Err(UsageError::Twice(flag));
-        }
-    }
-    check(given).map(Parsed::Run)
-}
-
-fn check(given: Given) -> Result<Options, UsageError> {
-    let part = match given.part.as_deref() {
-        None | Some("ads1115") => Part::Ads1115,
-        Some("veml7700") => Part::Veml7700,
-        Some(other) => return Err(bad("--part", other, "ads1115 or veml7700")),
-    };
-    let device = device(given.device.ok_or(UsageError::Required("--device"))?)?;
-    let address = match (&given.address, part) {
-        (None, Part::Ads1115) => Address::Gnd.bits(),
-        (None, Part::Veml7700) => sensors::veml7700::register::ADDRESS,
-        (Some(text), Part::Ads1115) => {
-            let address = number_u8(text)
-                .ok_or_else(|| bad("--address", text, "0x48, 0x49, 0x4A or 0x4B"))?;
-            Address::try_from(address)
-                .map_err(|e| bad("--address", text, &e.to_string()))?
-                .bits()
-        }
-        (Some(text), Part::Veml7700) => match number_u8(text) {
-            Some(sensors::veml7700::register::ADDRESS) => sensors::veml7700::register::ADDRESS,
-            _ => return Err(bad("--address", text, "0x10, the VEML7700's only address")),
-        },
-    };
-    let ready = match given.ready {
-        None => None,
-        Some(text) => {
-            if part == Part::Veml7700 {
-                return Err(conflict(
+        let ready = match args.get("--ready") {
+            None => None,
+            Some(_) if part == Part::Veml7700 => {
+                return Err(UsageError::conflict(
                     "--ready",
                     "the VEML7700 has no data-ready pin: it is sampled on a timer",
                 ));
             }
-            if let DeviceSpec::Sim(_) = device {
-                return Err(conflict(
+            Some(_) if matches!(device, DeviceSpec::Sim(_)) => {
+                return Err(UsageError::conflict(
                     "--ready",
                     "the simulated ADS1115's ALERT/RDY drives no GPIO line: leave --ready out \
                      (a timer paces sampling)",
                 ));
             }
-            Some(ready_line(&text)?)
+            Some(value) => Some(value.parse()?),
+        };
+        let rate_hz = args
+            .number(
+                "--rate",
+                1..=part.max_rate_hz(),
+                &format!("a rate in Hz for the {}", part.as_str()),
+            )?
+            .unwrap_or(10);
+        let heartbeat = sensor_node::heartbeat(args)?;
+        let name = args
+            .checked_text("--name", wire::Token::RULE, |n| wire::Token::new(n).is_ok())?
+            .unwrap_or("light")
+            .to_owned();
+        if part == Part::Veml7700
+            && let Some(flag) = ["--ldr-r10", "--ldr-gamma", "--divider-r"]
+                .into_iter()
+                .find(|flag| args.switch(flag))
+        {
+            return Err(UsageError::conflict(
+                flag,
+                "describes the ADS1115's LDR circuit; the VEML7700 has none (drop it or use --part ads1115)",
+            ));
         }
-    };
-    let max_rate = part.max_rate_hz();
-    let rate_hz = match given.rate {
-        None => 10,
-        Some(text) => match text.parse::<u32>() {
-            Ok(hz) if (1..=max_rate).contains(&hz) => hz,
-            _ => {
-                return Err(bad(
-                    "--rate",
-                    &text,
-                    &format!("1..={max_rate} (Hz) for the {}", part.as_str()),
-                ));
-            }
-        },
-    };
-    let heartbeat = match given.heartbeat {
-        None => Duration::from_secs(1),
-        Some(text) => match text.parse::<u32>() {
-            Ok(ms) if ms > 0 => Duration::from_millis(u64::from(ms)),
-            _ => return Err(bad("--heartbeat-ms", &text, "milliseconds, 1 or more")),
-        },
-    };
-    let name = given.name.unwrap_or_else(|| "light".to_owned());
-    if wire::Token::new(&name).is_err() {
-        return Err(bad(
-            "--name",
-            &name,
-            "a name of printable ASCII without spaces or `*`",
-        ));
-    }
-    let ldr_flags = [
-        ("--ldr-r10", &given.ldr_r10),
-        ("--ldr-gamma", &given.ldr_gamma),
-        ("--divider-r", &given.divider_r),
-    ];
-    if part == Part::Veml7700
-        && let Some((flag, _)) = ldr_flags.iter().find(|(_, v)| v.is_some())
-    {
-        return Err(conflict(
-            flag,
-            "describes the ADS1115's LDR circuit; the VEML7700 has none (drop it or use --part ads1115)",
-        ));
-    }
-    let r10 = match &given.ldr_r10 {
-        None => LdrModel::GL5528.r10_ohm(),
-        Some(text) => ohms(text).ok_or_else(|| bad("--ldr-r10", text, "ohms, 1 or more"))?,
-    };
-    let gamma = match &given.ldr_gamma {
-        None => LdrModel::GL5528.gamma(),
-        Some(text) => text
-            .parse::<f32>()
-            .ok()
-            .filter(|g| g.is_finite() && *g > 0.0)
-            .ok_or_else(|| bad("--ldr-gamma", text, "a number above 0, e.g. 0.7"))?,
-    };
-    let ldr = LdrModel::new(r10, gamma)
-        .ok_or_else(|| bad("--ldr-gamma", &gamma.to_string(), "a number above 0"))?;
-    let divider = Divider {
-        fixed_ohm: match &given.divider_r {
-            None => Divider::DEFAULT.fixed_ohm,
-            Some(text) => ohms(text).ok_or_else(|| bad("--divider-r", text, "ohms, 1 or more"))?,
-        },
-        ..Divider::DEFAULT
-    };
-    Ok(Options {
-        rx: given.rx.ok_or(UsageError::Required("--rx"))?,
-        tx: given.tx.ok_or(UsageError::Required("--tx"))?,
-        part,
-        device,
-        address,
-        ready,
-        rate_hz,
-        heartbeat,
-        name,
-        ldr,
-        divider,
-    })
-}
-
-fn device(text: String) -> Result<DeviceSpec, UsageError> {
-    if let Some(path) = text.strip_prefix("sim:") {
-        if path.is_empty() {
-            return Err(bad("--device", &text, "sim:SCENARIO_PATH with a path"));
-        }
-        Ok(DeviceSpec::Sim(PathBuf::from(path)))
-    } else if text.starts_with('/') {
-        Ok(DeviceSpec::I2c(PathBuf::from(text)))
-    } else {
-        Err(bad(
-            "--device",
-            &text,
-            "sim:SCENARIO_PATH or an I2C bus device such as /dev/i2c-1",
-        ))
+        let r10 = args
+            .number("--ldr-r10", 1..=MAX_OHMS, "ohms")?
+            .unwrap_or(LdrModel::GL5528.r10_ohm());
+        let gamma = match args.get("--ldr-gamma") {
+            None => LdrModel::GL5528.gamma(),
+            Some(value) => value
+                .text()?
+                .parse::<f32>()
+                .ok()
+                .filter(|g| g.is_finite() && *g > 0.0)
+                .ok_or_else(|| value.bad("a number above 0, e.g. 0.7"))?,
+        };
+        let ldr = LdrModel::new(r10, gamma).ok_or_else(|| {
+            UsageError::bad_value("--ldr-gamma", gamma.to_string(), "a number above 0")
+        })?;
+        let divider = Divider {
+            fixed_ohm: args
+                .number("--divider-r", 1..=MAX_OHMS, "ohms")?
+                .unwrap_or(Divider::DEFAULT.fixed_ohm),
+            ..Divider::DEFAULT
+        };
+        Ok(Options {
+            rx: args.required("--rx")?.fd()?,
+            tx: args.required("--tx")?.fd()?,
+            part,
+            device,
+            address,
+            ready,
+            rate_hz,
+            heartbeat,
+            name,
+            ldr,
+            divider,
+        })
     }
 }
 
-fn ready_line(text: &str) -> Result<ReadyLine, UsageError> {
-    const EXPECTED: &str = "gpio:CHIP:LINE[:falling|rising], e.g. gpio:gpiochip0:17";
-    let mut parts = text.split(':');
-    let (Some("gpio"), Some(chip), Some(line)) = (parts.next(), parts.next(), parts.next()) else {
-        return Err(bad("--ready", text, EXPECTED));
-    };
-    let edge = match parts.next() {
-        None | Some("falling") => Edge::Falling,
-        Some("rising") => Edge::Rising,
-        Some(_) => return Err(bad("--ready", text, EXPECTED)),
-    };
-    if parts.next().is_some() || chip.is_empty() {
-        return Err(bad("--ready", text, EXPECTED));
-    }
-    let line = line.parse().map_err(|_| bad("--ready", text, EXPECTED))?;
-    let chip = if chip.contains('/') {
-        PathBuf::from(chip)
-    } else {
-        PathBuf::from("/dev").join(chip)
-    };
-    Ok(ReadyLine { chip, line, edge })
-}
-
-/// `0x48` or `72`.
-fn number_u8(text: &str) -> Option<u8> {
-    match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
-        Some(hex) => u8::from_str_radix(hex, 16).ok(),
-        None => text.parse().ok(),
-    }
-}
-
-fn ohms(text: &str) -> Option<u32> {
-    text.parse::<u32>().ok().filter(|&r| r > 0)
-}
-
-fn bad(flag: &'static str, value: &str, expected: &str) -> UsageError {
-    UsageError::BadValue {
-        flag,
-        value: value.to_owned(),
-        expected: expected.to_owned(),
-    }
-}
-
-fn conflict(flag: &'static str, reason: &str) -> UsageError {
-    UsageError::Conflict {
-        flag,
-        reason: reason.to_owned(),
-    }
+/// Parses argv without the program name.
+pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command<Options>, UsageError> {
+    SPEC.parse(args, Options::from_args)
 }
 
 #[cfg(test)]
 mod tests {
+    use std::path::{Path, PathBuf};
+
     use super::*;
 
     fn run(args: &[&str]) -> Result<Options, UsageError> {
         match parse(args.iter().map(OsString::from))? {
-            Parsed::Run(options) => Ok(options),
-            Parsed::Help => panic!("help"),
+            Command::Run(options) => Ok(options),
+            other => panic!("{other:?}"),
         }
     }
 
@@ -441,7 +268,7 @@ mod tests {
         assert_eq!(o.device, DeviceSpec::Sim(PathBuf::from("demo.scenario")));
         assert_eq!(o.address, 0x48);
         assert_eq!(o.rate_hz, 10);
-        assert_eq!(o.heartbeat, Duration::from_secs(1));
+        assert_eq!(o.heartbeat, Some(Duration::from_secs(1)));
         assert_eq!(o.name, "light");
         assert_eq!(o.ldr, LdrModel::GL5528);
         assert_eq!(o.divider, Divider::DEFAULT);
@@ -480,16 +307,13 @@ mod tests {
         assert_eq!((o.rx.as_str(), o.tx.as_str()), ("5", "6"));
         assert_eq!(o.device, DeviceSpec::I2c(PathBuf::from("/dev/i2c-1")));
         assert_eq!(o.address, 0x4B);
+        let ready = o.ready.as_ref().unwrap();
         assert_eq!(
-            o.ready,
-            Some(ReadyLine {
-                chip: PathBuf::from("/dev/gpiochip0"),
-                line: 17,
-                edge: Edge::Falling
-            })
+            (ready.chip.as_path(), ready.line, ready.edge_or(READY_EDGE)),
+            (Path::new("/dev/gpiochip0"), 17, Edge::Falling)
         );
         assert_eq!(o.rate_hz, 128);
-        assert_eq!(o.heartbeat, Duration::from_millis(250));
+        assert_eq!(o.heartbeat, Some(Duration::from_millis(250)));
         assert_eq!(o.name, "lux2");
         assert_eq!(o.ldr, LdrModel::new(20_000, 0.8).unwrap());
         assert_eq!(o.divider.fixed_ohm, 4700);
@@ -506,16 +330,30 @@ mod tests {
         .unwrap();
         let ready = rising.ready.unwrap();
         assert_eq!(
-            (ready.chip, ready.line, ready.edge),
-            (PathBuf::from("/dev/gpiochip1"), 4, Edge::Rising)
+            (ready.edge_or(READY_EDGE), ready.line, ready.chip),
+            (Edge::Rising, 4, PathBuf::from("/dev/gpiochip1"))
         );
     }
 
     #[test]
-    fn help_wins() {
+    fn no_heartbeat_with_0() {
+        assert_eq!(with(&["--heartbeat-ms", "0"]).unwrap().heartbeat, None);
+        assert_eq!(
+            with(&["--heartbeat-ms=3600001"]).unwrap_err().to_string(),
+            "--heartbeat-ms `3600001`: expected milliseconds (0 for no heartbeat), 0..=3600000"
+        );
+    }
+
+    #[test]
+    fn help_and_version_win() {
+        assert_eq!(SPEC.problems(), Vec::<String>::new());
         assert_eq!(
             parse(["--rx", "3", "--help"].map(OsString::from)).unwrap(),
-            Parsed::Help
+            Command::Help
+        );
+        assert_eq!(
+            parse(["--rate", "0", "--version"].map(OsString::from)).unwrap(),
+            Command::Version
         );
     }
 
@@ -537,7 +375,13 @@ mod tests {
             (&["--ldr-gamma", "-1"], "--ldr-gamma"),
             (&["--ldr-gamma", "nan"], "--ldr-gamma"),
             (&["--divider-r", "0"], "--divider-r"),
-            (&["--heartbeat-ms", "0"], "--heartbeat-ms"),
+            (&["--heartbeat-ms", "-1"], "--heartbeat-ms"),
+            (&["--rate", "+5"], "--rate `+5`"),
+            (
+                &["--rate=861"],
+                "--rate `861`: expected a rate in Hz for the ads1115, 1..=860",
+            ),
+            (&["--divider-r", "10000001"], "--divider-r"),
             (&["--name", "two words"], "--name"),
             (&["--rx", "7"], "--rx"),
         ];

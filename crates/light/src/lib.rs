@@ -13,11 +13,16 @@
 //!
 //! | code | when |
 //! |---|---|
-//! | 0 ([`EXIT_OK`]) | SIGTERM or SIGINT |
-//! | 64 ([`EXIT_USAGE`]) | a bad argument or pipe end, a scenario that does not parse (the message names it) |
-//! | 69 ([`EXIT_UNAVAILABLE`]) | the device is absent (also: a scenario that cannot be read), keeps failing at start, or is not the part named |
-//! | 71 | a system call the loop needs failed (signalfd, timerfd, poll) |
-//! | 74 ([`EXIT_IO`]) | reading or writing a pipe failed |
+//! | 0 (`EX_OK`) | SIGTERM or SIGINT |
+//! | 64 (`EX_USAGE`) | a bad argument or pipe end, a scenario that does not parse (the message names it) |
+//! | 69 (`EX_UNAVAILABLE`) | the device is absent (also: a scenario that cannot be read), keeps failing at start, or is not the part named |
+//! | 71 (`EX_OSERR`) | a system call the loop needs failed (signalfd, timerfd, poll) |
+//! | 74 (`EX_IOERR`) | reading or writing a pipe failed |
+//!
+//! The codes are `cli::exit`'s. `--help` lists the arguments ([`HELP`]);
+//! each takes its value as `--flag VALUE` or `--flag=VALUE`, once.
+//! `--heartbeat-ms 0` sends no heartbeat. `--version` prints
+//! `appliance-light VERSION`.
 //!
 //! The 69 at start comes after one line on stderr naming the device, what
 //! failed and what to check, e.g. `appliance-light: device unavailable: 5
@@ -31,17 +36,8 @@ mod process;
 mod shared_bus;
 pub mod veml7700;
 
-pub use args::{DeviceSpec, HELP, Options, Parsed, Part, ReadyLine, UsageError, parse};
+pub use args::{HELP, MAX_OHMS, Options, Part, READY_EDGE, SPEC, parse};
 pub use process::run;
-
-/// Exit code on SIGTERM or SIGINT.
-pub const EXIT_OK: u8 = 0;
-/// Exit code for a bad command line (`EX_USAGE`).
-pub const EXIT_USAGE: u8 = 64;
-/// Exit code when the device is absent or wrong (`EX_UNAVAILABLE`).
-pub const EXIT_UNAVAILABLE: u8 = 69;
-/// Exit code when a pipe fails (`EX_IOERR`).
-pub const EXIT_IO: u8 = 74;
 
 /// The program name, at the start of every diagnostic.
 pub const PROGRAM: &str = "appliance-light";
@@ -58,11 +54,8 @@ impl<B: embedded_hal::i2c::I2c<Error: std::fmt::Display>> Bus for B {}
 #[error("{0}")]
 pub struct InvalidSetting(pub String);
 
-/// Writes `PROGRAM: line` to stderr in one write. A closed or broken
-/// stderr is no reason to stop (with `panic = "abort"`, `eprintln!` into a
-/// broken pipe would abort), so a write error is ignored.
+/// Writes `PROGRAM: line` to stderr in one write ([`cli::Spec::report`]);
+/// a write error is ignored.
 pub fn report(line: std::fmt::Arguments<'_>) {
-    use std::io::Write as _;
-    let text = format!("{PROGRAM}: {line}\n");
-    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+    SPEC.report(&line);
 }

@@ -6,15 +6,16 @@ use std::path::Path;
 use std::sync::Arc;
 
 use board_io::{Edge, I2cBus, ReadySource};
+use cli::exit::{EX_OK, EX_UNAVAILABLE, EX_USAGE};
 use pipe_ends::{End, PipeEnd};
-use sensor_node::{DataReady, Node, NodeConfig, Output, SensorDevice};
+use sensor_node::{DataReady, DeviceSpec, Node, NodeConfig, Output, SensorDevice};
 use sensor_sim::{Ads1115Model, LdrCircuit, MonotonicClock, Scenario, Veml7700Model};
 use sensors::ads1115::{Address, ReadyPolarity};
 
 use crate::ads1115::{Ads1115Light, Ads1115Settings};
-use crate::args::{DeviceSpec, Options, Part};
+use crate::args::{Options, Part, READY_EDGE};
 use crate::veml7700::{Veml7700Light, Veml7700Settings};
-use crate::{EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE, InvalidSetting, PROGRAM, report};
+use crate::{InvalidSetting, PROGRAM, report};
 
 /// Why the process could not get going; each is one line on stderr.
 #[derive(Debug, thiserror::Error)]
@@ -41,11 +42,11 @@ impl SetupError {
             // a bad argument (the same rule in appliance-motion).
             SetupError::Scenario(sensor_sim::LoadError::Read { .. })
             | SetupError::Bus(_)
-            | SetupError::Ready(_) => EXIT_UNAVAILABLE,
+            | SetupError::Ready(_) => EX_UNAVAILABLE,
             SetupError::PipeEnd(_)
             | SetupError::Scenario(_)
             | SetupError::SimAddress(_)
-            | SetupError::Setting(_) => EXIT_USAGE,
+            | SetupError::Setting(_) => EX_USAGE,
         }
     }
 }
@@ -105,7 +106,8 @@ fn setup_and_serve(options: &Options) -> Result<u8, SetupError> {
                 Ads1115Light::new(I2cBus::open(path, options.address)?, &bus_name, settings)?;
             let ready = match &options.ready {
                 Some(line) => {
-                    DataReady::Source(ReadySource::gpio_edge(&line.chip, line.line, line.edge)?)
+                    let edge = line.edge_or(READY_EDGE);
+                    DataReady::Source(ReadySource::gpio_edge(&line.chip, line.line, edge)?)
                 }
                 None => DataReady::Timer,
             };
@@ -142,13 +144,13 @@ fn serve<D: SensorDevice>(
         outputs: vec![Output::new("--tx", pipes.tx)],
         commands: Some(pipes.rx.into()),
         ready,
-        heartbeat: Some(options.heartbeat),
+        heartbeat: options.heartbeat,
         version: env!("CARGO_PKG_VERSION").to_owned(),
         ..NodeConfig::default()
     };
     let result = Node::new(device, config).and_then(|mut node| node.run());
     match result {
-        Ok(_signal) => EXIT_OK,
+        Ok(_signal) => EX_OK,
         Err(e) => {
             report(format_args!("{e}"));
             e.exit_code()
@@ -163,10 +165,13 @@ fn ads1115_settings(options: &Options) -> Ads1115Settings {
         divider: options.divider,
         ldr: options.ldr,
         rate_hz: options.rate_hz,
-        ready_pin: options.ready.as_ref().map(|line| match line.edge {
-            Edge::Falling => ReadyPolarity::ActiveLow,
-            Edge::Rising => ReadyPolarity::ActiveHigh,
-        }),
+        ready_pin: options
+            .ready
+            .as_ref()
+            .map(|line| match line.edge_or(READY_EDGE) {
+                Edge::Falling => ReadyPolarity::ActiveLow,
+                Edge::Rising => ReadyPolarity::ActiveHigh,
+            }),
     }
 }
 

@@ -1,8 +1,12 @@
-//! The command line, parsed by hand: no parser crate for eight flags.
+//! The command line: the flags of `appliance-log` and their values.
 
 use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::Duration;
+
+use cli::{Args, Command, Flag, Spec, UsageError};
+
+use crate::PROGRAM;
 
 /// The usage, printed by `--help`.
 pub const HELP: &str = "\
@@ -19,16 +23,19 @@ options:
   --rx FD             read end of the pipe to log (from applianced)
   --dir DIR           directory of the log files (created if missing)
   --max-bytes N       rotate before appliance.log would exceed N bytes
-                      (default 1048576, at least 1024)
+                      (default 1048576, 1024 to 1099511627776)
   --keep N            files kept, appliance.log included (default 5, 1-1000)
-  --fsync-frames N    fsync after N frames written (default 100; 0: never by count)
-  --fsync-ms N        fsync N ms after the first unsynced frame
-                      (default 1000; 0: never by time); always on SIGTERM
+  --fsync-frames N    fsync after N frames written (default 100, up to
+                      1000000; 0: never by count)
+  --fsync-ms N        fsync N ms after the first unsynced frame (default
+                      1000, up to 3600000; 0: never by time); always on
+                      SIGTERM
   --name NAME         this process's name in marker lines (default log)
   --unsafe-read       test only: consume the pipe before writing and buffer
                       lines until the next fsync (a naive logger, which
                       loses frames on SIGKILL)
   -h, --help          print this
+  --version           print the name and version
 
 On a full disk or an I/O error it keeps reading the pipe, counts the frames
 it could not write, retries with backoff and, once writing works again,
@@ -40,12 +47,36 @@ closed it; 64 bad argument; 71 a system call the loop needs failed;
 73 the log directory cannot be created or opened; 74 pipe I/O error.
 ";
 
+/// The command line.
+pub static SPEC: Spec = Spec::new(PROGRAM, env!("CARGO_PKG_VERSION"), HELP, &FLAGS);
+
+/// The flags.
+const FLAGS: [Flag; 8] = [
+    Flag::value("--rx"),
+    Flag::value("--dir"),
+    Flag::value("--max-bytes"),
+    Flag::value("--keep"),
+    Flag::value("--fsync-frames"),
+    Flag::value("--fsync-ms"),
+    Flag::value("--name"),
+    Flag::switch("--unsafe-read"),
+];
+
 /// The smallest `--max-bytes`: twice the longest line (a 510-byte body,
 /// its timestamp and LF), so a file always holds at least one line.
 pub const MIN_MAX_BYTES: u64 = 1024;
 
+/// The largest `--max-bytes`: 1 TiB.
+pub const MAX_MAX_BYTES: u64 = 1 << 40;
+
 /// The largest `--keep`.
 pub const MAX_KEEP: u32 = 1000;
+
+/// The largest `--fsync-frames`.
+pub const MAX_FSYNC_FRAMES: u64 = 1_000_000;
+
+/// The largest `--fsync-ms`: an hour.
+pub const MAX_FSYNC_MS: u64 = 3_600_000;
 
 /// When the log file is fsynced (besides rotation and shutdown).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,177 +134,50 @@ impl Config {
     }
 }
 
-/// What the command line asks for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Parsed {
-    /// `--help`.
-    Help,
-    /// Log.
-    Run(Config),
-}
-
-/// A command line that cannot run; each names the argument at fault.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum UsageError {
-    /// An argument that is not a flag of this program.
-    #[error("unknown argument `{0}` (--help lists them)")]
-    Unknown(String),
-    /// A flag at the end of argv without its value.
-    #[error("{0} needs a value")]
-    MissingValue(&'static str),
-    /// A required flag is absent.
-    #[error("{0} is required (--help shows the usage)")]
-    Missing(&'static str),
-    /// An argument that is not valid UTF-8.
-    #[error("argument {0:?} is not valid UTF-8")]
-    NotUnicode(OsString),
-    /// A value the flag does not take.
-    #[error("{flag} `{value}`: expected {expected}")]
-    BadValue {
-        /// The flag.
-        flag: &'static str,
-        /// The value.
-        value: String,
-        /// What it should be.
-        expected: &'static str,
-    },
-    /// A flag given twice.
-    #[error("{0} given twice")]
-    Twice(&'static str),
+impl Config {
+    /// The configuration from the lexed command line.
+    pub fn from_args(args: &Args) -> Result<Config, UsageError> {
+        let mut config = Config::new(
+            args.required("--rx")?.fd()?,
+            args.required("--dir")?.path()?,
+        );
+        if let Some(n) = args.number(
+            "--max-bytes",
+            MIN_MAX_BYTES..=MAX_MAX_BYTES,
+            "a number of bytes",
+        )? {
+            config.max_bytes = n;
+        }
+        if let Some(n) = args.number("--keep", 1..=MAX_KEEP, "a number of files")? {
+            config.keep = n;
+        }
+        if let Some(n) = args.number(
+            "--fsync-frames",
+            0..=MAX_FSYNC_FRAMES,
+            "a number of frames (0: never by count)",
+        )? {
+            config.fsync.frames = (n > 0).then_some(n);
+        }
+        if let Some(ms) = args.number(
+            "--fsync-ms",
+            0..=MAX_FSYNC_MS,
+            "a number of milliseconds (0: never by time)",
+        )? {
+            config.fsync.after = (ms > 0).then(|| Duration::from_millis(ms));
+        }
+        let name =
+            args.checked_text("--name", wire::Token::RULE, |n| wire::Token::new(n).is_ok())?;
+        if let Some(name) = name {
+            config.name = name.to_owned();
+        }
+        config.unsafe_read = args.switch("--unsafe-read");
+        Ok(config)
+    }
 }
 
 /// Parses argv without the program name.
-pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Parsed, UsageError> {
-    let mut args = args.into_iter();
-    let mut rx = None;
-    let mut dir = None;
-    let mut max_bytes = None;
-    let mut keep = None;
-    let mut fsync_frames = None;
-    let mut fsync_ms = None;
-    let mut name = None;
-    let mut unsafe_read = false;
-    while let Some(arg) = args.next() {
-        let arg = arg.into_string().map_err(UsageError::NotUnicode)?;
-        let mut value = |flag: &'static str| -> Result<String, UsageError> {
-            args.next()
-                .ok_or(UsageError::MissingValue(flag))?
-                .into_string()
-                .map_err(UsageError::NotUnicode)
-        };
-        match arg.as_str() {
-            "-h" | "--help" => return Ok(Parsed::Help),
-            "--rx" => set_once(&mut rx, "--rx", value("--rx")?)?,
-            "--dir" => {
-                let v = value("--dir")?;
-                if v.is_empty() {
-                    return Err(bad("--dir", v, "a directory path"));
-                }
-                set_once(&mut dir, "--dir", PathBuf::from(v))?;
-            }
-            "--max-bytes" => {
-                let v = value("--max-bytes")?;
-                let n = number(&v)
-                    .filter(|&n| n >= MIN_MAX_BYTES)
-                    .ok_or_else(|| bad("--max-bytes", v, "a number of bytes, at least 1024"))?;
-                set_once(&mut max_bytes, "--max-bytes", n)?;
-            }
-            "--keep" => {
-                let v = value("--keep")?;
-                let n = number(&v)
-                    .and_then(|n| u32::try_from(n).ok())
-                    .filter(|n| (1..=MAX_KEEP).contains(n))
-                    .ok_or_else(|| bad("--keep", v, "a number of files, 1 to 1000"))?;
-                set_once(&mut keep, "--keep", n)?;
-            }
-            "--fsync-frames" => {
-                let v = value("--fsync-frames")?;
-                let n = number(&v).ok_or_else(|| {
-                    bad(
-                        "--fsync-frames",
-                        v,
-                        "a number of frames (0: never by count)",
-                    )
-                })?;
-                set_once(&mut fsync_frames, "--fsync-frames", n)?;
-            }
-            "--fsync-ms" => {
-                let v = value("--fsync-ms")?;
-                let n = number(&v).ok_or_else(|| {
-                    bad(
-                        "--fsync-ms",
-                        v,
-                        "a number of milliseconds (0: never by time)",
-                    )
-                })?;
-                set_once(&mut fsync_ms, "--fsync-ms", n)?;
-            }
-            "--name" => {
-                let v = value("--name")?;
-                if wire::Token::new(&v).is_err() {
-                    return Err(bad(
-                        "--name",
-                        v,
-                        "a wire token (printable ASCII, no space, `*` or `%`)",
-                    ));
-                }
-                set_once(&mut name, "--name", v)?;
-            }
-            "--unsafe-read" => {
-                if unsafe_read {
-                    return Err(UsageError::Twice("--unsafe-read"));
-                }
-                unsafe_read = true;
-            }
-            _ => return Err(UsageError::Unknown(arg)),
-        }
-    }
-    let mut config = Config::new(
-        rx.ok_or(UsageError::Missing("--rx"))?,
-        dir.ok_or(UsageError::Missing("--dir"))?,
-    );
-    if let Some(n) = max_bytes {
-        config.max_bytes = n;
-    }
-    if let Some(n) = keep {
-        config.keep = n;
-    }
-    if let Some(n) = fsync_frames {
-        config.fsync.frames = (n > 0).then_some(n);
-    }
-    if let Some(ms) = fsync_ms {
-        config.fsync.after = (ms > 0).then(|| Duration::from_millis(ms));
-    }
-    if let Some(name) = name {
-        config.name = name;
-    }
-    config.unsafe_read = unsafe_read;
-    Ok(Parsed::Run(config))
-}
-
-fn set_once<T>(slot: &mut Option<T>, flag: &'static str, value: T) -> Result<(), UsageError> {
-    if slot.is_some() {
-        return Err(UsageError::Twice(flag));
-    }
-    *slot = Some(value);
-    Ok(())
-}
-
-fn bad(flag: &'static str, value: String, expected: &'static str) -> UsageError {
-    UsageError::BadValue {
-        flag,
-        value,
-        expected,
-    }
-}
-
-/// A decimal number: digits only (no sign, no spaces, no suffix).
-fn number(value: &str) -> Option<u64> {
-    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    value.parse().ok()
+pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command<Config>, UsageError> {
+    SPEC.parse(args, Config::from_args)
 }
 
 #[cfg(test)]
@@ -286,7 +190,7 @@ mod tests {
 
     fn config(list: &[&str]) -> Config {
         match parse(args(list)) {
-            Ok(Parsed::Run(c)) => c,
+            Ok(Command::Run(c)) => c,
             other => panic!("{list:?}: {other:?}"),
         }
     }
@@ -340,14 +244,19 @@ mod tests {
 
     #[test]
     fn help_wins() {
-        assert_eq!(parse(args(&["--rx", "3", "-h"])), Ok(Parsed::Help));
-        assert_eq!(parse(args(&["--help"])), Ok(Parsed::Help));
+        assert_eq!(SPEC.problems(), Vec::<String>::new());
+        assert_eq!(parse(args(&["--rx", "3", "-h"])), Ok(Command::Help));
+        assert_eq!(parse(args(&["--help"])), Ok(Command::Help));
+        assert_eq!(
+            parse(args(&["--keep", "0", "--version"])),
+            Ok(Command::Version)
+        );
     }
 
     #[test]
     fn errors_name_the_argument() {
-        assert_eq!(error(&["--dir", "d"]), UsageError::Missing("--rx"));
-        assert_eq!(error(&["--rx", "3"]), UsageError::Missing("--dir"));
+        assert_eq!(error(&["--dir", "d"]), UsageError::Required("--rx"));
+        assert_eq!(error(&["--rx", "3"]), UsageError::Required("--dir"));
         assert_eq!(error(&["--rx"]), UsageError::MissingValue("--rx"));
         assert_eq!(
             error(&["--rx", "3", "--rx", "4"]),
@@ -357,6 +266,10 @@ mod tests {
             error(&["--rx", "3", "--dir", "d", "--verbose"]),
             UsageError::Unknown("--verbose".into())
         );
+        assert_eq!(
+            error(&["--rx", "3", "--dir", "d", "--unsafe-read", "--unsafe-read"]),
+            UsageError::Twice("--unsafe-read")
+        );
         for (flag, value) in [
             ("--max-bytes", "1023"),
             ("--max-bytes", "1k"),
@@ -364,22 +277,28 @@ mod tests {
             ("--keep", "0"),
             ("--keep", "1001"),
             ("--keep", "+3"),
+            ("--max-bytes", "1099511627777"),
             ("--fsync-frames", ""),
+            ("--fsync-frames", "1000001"),
             ("--fsync-ms", "1.5"),
+            ("--fsync-ms", "3600001"),
             ("--name", "two words"),
             ("--name", "a*b"),
-            ("--dir", ""),
         ] {
             match error(&["--rx", "3", "--dir", "d", flag, value]) {
                 UsageError::BadValue {
                     flag: f, value: v, ..
                 } => {
-                    assert_eq!((f, v.as_str()), (flag, value));
+                    assert_eq!((f, v.to_str()), (flag, Some(value)));
                 }
                 other => panic!("{flag} {value}: {other:?}"),
             }
         }
+        assert_eq!(
+            error(&["--rx", "3", "--dir", ""]),
+            UsageError::bad_value("--dir", "", "a path")
+        );
         let message = error(&["--rx", "3", "--dir", "d", "--keep", "0"]).to_string();
-        assert_eq!(message, "--keep `0`: expected a number of files, 1 to 1000");
+        assert_eq!(message, "--keep `0`: expected a number of files, 1..=1000");
     }
 }

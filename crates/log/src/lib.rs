@@ -74,10 +74,14 @@
 //! | code | when |
 //! |---|---|
 //! | 0 | SIGTERM or SIGINT (after a last batch and fsync), or every writer closed the pipe |
-//! | 64 ([`EXIT_USAGE`]) | a bad argument or `--rx` pipe end (stderr names it) |
-//! | 71 ([`EXIT_OS_ERROR`]) | signalfd, timerfd or poll failed |
-//! | 73 ([`EXIT_CANT_CREATE`]) | the log directory cannot be created or opened, or the log file cannot be opened for a reason other than room or I/O (permissions, read-only) |
-//! | 74 ([`EXIT_IO_ERROR`]) | reading the pipe failed |
+//! | 64 (`EX_USAGE`) | a bad argument or `--rx` pipe end (stderr names it) |
+//! | 71 (`EX_OSERR`) | signalfd, timerfd or poll failed |
+//! | 73 (`EX_CANTCREAT`) | the log directory cannot be created or opened, or the log file cannot be opened for a reason other than room or I/O (permissions, read-only) |
+//! | 74 (`EX_IOERR`) | reading the pipe failed |
+//!
+//! The codes are `cli::exit`'s. `--help` lists the arguments ([`HELP`]);
+//! each takes its value as `--flag VALUE` or `--flag=VALUE`, once;
+//! `--version` prints `appliance-log VERSION`.
 //!
 //! `--unsafe-read` is for tests only: it reads (consumes) the pipe first
 //! and keeps lines in memory until the next fsync, as a naive logger
@@ -93,7 +97,10 @@ mod resume;
 mod run;
 mod sink;
 
-pub use args::{Config, FsyncPolicy, HELP, MAX_KEEP, MIN_MAX_BYTES, Parsed, UsageError, parse};
+pub use args::{
+    Config, FsyncPolicy, HELP, MAX_FSYNC_FRAMES, MAX_FSYNC_MS, MAX_KEEP, MAX_MAX_BYTES,
+    MIN_MAX_BYTES, SPEC, parse,
+};
 pub use clock::{TIMESTAMP_LEN, WallTime};
 pub use files::{CURRENT, FileError};
 pub use line::{BODY_OFFSET, Loss, MAX_LINE_LEN, split_line};
@@ -103,21 +110,9 @@ pub use run::{RunError, Stop, run};
 /// The program name, at the start of every line on stderr.
 pub const PROGRAM: &str = "appliance-log";
 
-/// Exit code for a bad command line or `--rx` (`EX_USAGE`).
-pub const EXIT_USAGE: u8 = 64;
-/// Exit code when a system call the loop needs fails (`EX_OSERR`).
-pub const EXIT_OS_ERROR: u8 = 71;
-/// Exit code when the log directory cannot be created or opened
-/// (`EX_CANTCREAT`).
-pub const EXIT_CANT_CREATE: u8 = 73;
-/// Exit code when reading the pipe fails (`EX_IOERR`).
-pub const EXIT_IO_ERROR: u8 = 74;
-
-/// Writes `appliance-log: MESSAGE` and a newline to stderr in one write.
-/// Errors are ignored: with nowhere to report them, they must not stop
-/// the logger (nor, with `panic = "abort"`, kill it).
+/// Writes `appliance-log: MESSAGE` and a newline to stderr in one write
+/// ([`cli::Spec::report`]). Errors are ignored: with nowhere to report
+/// them, they must not stop the logger.
 pub fn report(message: std::fmt::Arguments<'_>) {
-    use std::io::Write;
-    let line = format!("{PROGRAM}: {message}\n");
-    let _ = std::io::stderr().lock().write_all(line.as_bytes());
+    SPEC.report(&message);
 }

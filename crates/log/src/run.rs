@@ -13,6 +13,7 @@
 use std::os::fd::AsFd;
 use std::time::{Duration, Instant};
 
+use cli::exit::{EX_CANTCREAT, EX_IOERR, EX_OSERR, EX_USAGE};
 use event_loop::{PollSet, StopSignals, Timer};
 use nix::errno::Errno;
 use nix::sys::signal::Signal;
@@ -25,9 +26,9 @@ use crate::clock::WallTime;
 use crate::files::{FileError, LogFiles};
 use crate::line::BODY_OFFSET;
 use crate::pipe::{Peek, PipeError, SharedPipe};
+use crate::report;
 use crate::resume::Resume;
 use crate::sink::{Sink, SinkConfig};
-use crate::{EXIT_CANT_CREATE, EXIT_IO_ERROR, EXIT_OS_ERROR, EXIT_USAGE, report};
 
 /// While a frame at the head of the pipe is still arriving and nothing
 /// else comes, the pipe is looked at again this often (it stays readable,
@@ -67,10 +68,10 @@ impl RunError {
     /// The exit code this error ends the process with.
     pub fn exit_code(&self) -> u8 {
         match self {
-            RunError::PipeEnd(_) => EXIT_USAGE,
-            RunError::LogDir(_) => EXIT_CANT_CREATE,
-            RunError::System { .. } => EXIT_OS_ERROR,
-            RunError::Pipe(_) => EXIT_IO_ERROR,
+            RunError::PipeEnd(_) => EX_USAGE,
+            RunError::LogDir(_) => EX_CANTCREAT,
+            RunError::System { .. } => EX_OSERR,
+            RunError::Pipe(_) => EX_IOERR,
         }
     }
 }

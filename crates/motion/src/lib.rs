@@ -16,11 +16,15 @@
 //! | `--device sim:SCENARIO` | the simulated MPU-6050 (`sensor-sim`), driven by the scenario file; its time 0 is the process start |
 //! | `--device /dev/i2c-N` | a real MPU-6050 on this bus (`board-io`'s `I2cBus`: plain I2C or SMBus) |
 //! | `--address 0x68\|0x69` | its address (AD0 low or high); default 0x68 |
-//! | `--ready gpio:CHIP:LINE[:rising\|falling]` | data-ready from the INT pin on this GPIO line (`CHIP` is `/dev/gpiochipN` or `gpiochipN`; default rising); without it, a timer at the sample rate |
+//! | `--ready gpio:CHIP:LINE[:rising\|falling]` | data-ready from the INT pin on this GPIO line ([`board_io::GpioLine`]: `CHIP` is `gpiochipN` or a `/dev/` path; default edge rising, [`READY_EDGE`]); without it, a timer at the sample rate |
 //! | `--rate HZ` | samples per second, 1 to 1000; default 100 |
-//! | `--heartbeat-ms N` | `HB` interval, 0 for none; default 1000 |
+//! | `--heartbeat-ms N` | `HB` interval, 1 to 3600000 ms, or 0 for no heartbeat; default 1000 |
 //! | `--name NAME` | the name in frames; default `motion` |
 //! | `-h`, `--help` | prints the usage ([`HELP`]) |
+//! | `--version` | prints `appliance-motion VERSION` |
+//!
+//! Every flag takes its value as `--flag VALUE` or `--flag=VALUE`, once
+//! (the shared `cli` crate reads them).
 //!
 //! # Commands
 //!
@@ -37,10 +41,10 @@
 //! | code | when |
 //! |---|---|
 //! | 0 | SIGTERM or SIGINT |
-//! | 64 ([`EXIT_USAGE`]) | a bad or missing argument, a bad pipe end, a scenario that does not parse (the line names it) |
-//! | 69 ([`EXIT_UNAVAILABLE`]) | the device is absent (no answer after 5 start attempts, the bus or GPIO line cannot be opened, the scenario cannot be read) or is not an MPU-6050 |
-//! | 71 ([`EXIT_OS_ERROR`]) | a system resource failed (signalfd, timerfd, poll) |
-//! | 74 ([`EXIT_IO_ERROR`]) | a pipe failed other than by being full (its reader is gone) |
+//! | 64 (`EX_USAGE`) | a bad or missing argument, a bad pipe end, a scenario that does not parse (the line names it) |
+//! | 69 (`EX_UNAVAILABLE`) | the device is absent (no answer after 5 start attempts, the bus or GPIO line cannot be opened, the scenario cannot be read) or is not an MPU-6050 |
+//! | 71 (`EX_OSERR`) | a system resource failed (signalfd, timerfd, poll) |
+//! | 74 (`EX_IOERR`) | a pipe failed other than by being full (its reader is gone) |
 //!
 //! Each comes with one line on stderr saying what failed and what to check.
 
@@ -48,10 +52,9 @@ mod args;
 mod device;
 mod run;
 
-pub use args::{Config, DeviceSpec, GpioReady, HELP, Parsed, UsageError, parse};
+pub use args::{Config, HELP, READY_EDGE, SPEC, parse};
 pub use device::{CALIBRATION_SAMPLES, MotionDevice, RATE_HZ};
 pub use run::{RunError, run};
-pub use sensor_node::{EXIT_IO_ERROR, EXIT_OS_ERROR, EXIT_UNAVAILABLE, EXIT_USAGE};
 
 /// The program name, at the start of every diagnostic.
 pub const PROGRAM: &str = "appliance-motion";

@@ -1,19 +1,19 @@
 //! Taking the pipe ends, opening the device, running the loop.
 
 use std::fmt::Display;
-use std::io::Write as _;
 use std::sync::Arc;
 
 use board_io::{I2cBus, I2cOpenError, ReadyError, ReadySource};
+use cli::exit::{EX_OK, EX_OSERR, EX_UNAVAILABLE, EX_USAGE};
 use embedded_hal::i2c::I2c;
 use nix::errno::Errno;
 use pipe_ends::{End, PipeEnd, PipeEndError};
-use sensor_node::{DataReady, Node, NodeConfig, NodeError, Output, SensorDevice};
+use sensor_node::{DataReady, DeviceSpec, Node, NodeConfig, NodeError, Output, SensorDevice};
 use sensor_sim::{AddressError, LoadError, MonotonicClock, Mpu6050Model, Scenario};
 
-use crate::args::{Config, DeviceSpec};
+use crate::PROGRAM;
+use crate::args::{Config, READY_EDGE};
 use crate::device::MotionDevice;
-use crate::{EXIT_OS_ERROR, EXIT_UNAVAILABLE, EXIT_USAGE, PROGRAM};
 
 /// Why the process stopped other than by a signal.
 #[derive(Debug, thiserror::Error)]
@@ -49,12 +49,12 @@ impl RunError {
             // A scenario that does not parse is a bad argument; one that
             // cannot be read is a simulated device that is absent, as a
             // missing /dev/i2c-N is (the same rule in appliance-light).
-            RunError::PipeEnd(_) | RunError::Scenario(LoadError::Parse { .. }) => EXIT_USAGE,
+            RunError::PipeEnd(_) | RunError::Scenario(LoadError::Parse { .. }) => EX_USAGE,
             RunError::Scenario(_)
             | RunError::SimAddress(_)
             | RunError::Bus(_)
-            | RunError::Ready(_) => EXIT_UNAVAILABLE,
-            RunError::Signals(_) => EXIT_OS_ERROR,
+            | RunError::Ready(_) => EX_UNAVAILABLE,
+            RunError::Signals(_) => EX_OSERR,
             RunError::Node(e) => e.exit_code(),
         }
     }
@@ -65,11 +65,11 @@ impl RunError {
 pub fn run(config: &Config) -> u8 {
     match serve(config) {
         Ok(signal) => {
-            stderr_line(&format_args!("{PROGRAM}: {signal}: stopping"));
-            0
+            cli::say(&format_args!("{PROGRAM}: {signal}: stopping"));
+            EX_OK
         }
         Err(e) => {
-            stderr_line(&format_args!("{PROGRAM}: {e}"));
+            cli::say(&format_args!("{PROGRAM}: {e}"));
             e.exit_code()
         }
     }
@@ -89,7 +89,8 @@ fn serve(config: &Config) -> Result<nix::sys::signal::Signal, RunError> {
     }
     let ready = match &config.ready {
         Some(gpio) => DataReady::Source(
-            ReadySource::gpio_edge(&gpio.chip, gpio.line, gpio.edge).map_err(RunError::Ready)?,
+            ReadySource::gpio_edge(&gpio.chip, gpio.line, gpio.edge_or(READY_EDGE))
+                .map_err(RunError::Ready)?,
         ),
         None => DataReady::Timer,
     };
@@ -148,11 +149,4 @@ fn run_node<D: SensorDevice>(
     config: NodeConfig,
 ) -> Result<nix::sys::signal::Signal, NodeError> {
     Node::new(device, config)?.run()
-}
-
-/// One line on stderr in one write; a closed stderr is ignored (nothing
-/// is left to tell, and with `panic = "abort"` `eprintln!` would abort).
-pub(crate) fn stderr_line(line: &dyn Display) {
-    let text = format!("{line}\n");
-    let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }

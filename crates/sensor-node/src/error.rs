@@ -3,22 +3,10 @@
 use std::fmt;
 use std::time::Duration;
 
+use cli::exit::{EX_IOERR, EX_OSERR, EX_UNAVAILABLE, EX_USAGE};
 use nix::errno::Errno;
 
 use crate::device::{DeviceError, Fault};
-
-/// Exit code for a bad setting: here, a process name that is not a wire
-/// token (`EX_USAGE`).
-pub const EXIT_USAGE: u8 = 64;
-/// Exit code when the device is absent or is not the part expected
-/// (`EX_UNAVAILABLE` of `sysexits.h`).
-pub const EXIT_UNAVAILABLE: u8 = 69;
-/// Exit code when the process cannot get an OS resource it needs
-/// (signalfd, timerfd, poll): `EX_OSERR`.
-pub const EXIT_OS_ERROR: u8 = 71;
-/// Exit code when a pipe (or the data-ready source) fails other than
-/// with `EAGAIN`: `EX_IOERR`.
-pub const EXIT_IO_ERROR: u8 = 74;
 
 /// Why [`crate::Node`] stopped: each variant is one line for stderr that
 /// says what failed and what to check (the program puts its name before
@@ -105,12 +93,12 @@ impl NodeError {
     /// failed system call, 64 for a bad name.
     pub fn exit_code(&self) -> u8 {
         match self {
-            NodeError::DeviceUnavailable { .. } | NodeError::WrongDevice(_) => EXIT_UNAVAILABLE,
+            NodeError::DeviceUnavailable { .. } | NodeError::WrongDevice(_) => EX_UNAVAILABLE,
             NodeError::Output { .. } | NodeError::Commands { .. } | NodeError::Ready { .. } => {
-                EXIT_IO_ERROR
+                EX_IOERR
             }
-            NodeError::BadName(_) => EXIT_USAGE,
-            NodeError::Sys { .. } => EXIT_OS_ERROR,
+            NodeError::BadName(_) => EX_USAGE,
+            NodeError::Sys { .. } => EX_OSERR,
         }
     }
 }

@@ -51,6 +51,11 @@
 //! loop writes to stderr starts with the program's name
 //! ([`NodeConfig::program`]), as the program's own lines do.
 //!
+//! The command line both processes share is here too: their common flags
+//! ([`FLAGS`], for a `cli::Spec`), `--device` ([`DeviceSpec`]) and
+//! `--heartbeat-ms` ([`heartbeat`]; 0 sends no heartbeat). The exit codes
+//! ([`NodeError::exit_code`]) are `cli::exit`'s.
+//!
 //! # The device contract
 //!
 //! - A device operation that fails returns a [`DeviceError`]: the part,
@@ -105,14 +110,18 @@
 //! # }
 //! ```
 
+mod args;
 mod backoff;
 mod device;
 mod error;
 mod node;
 
+pub use args::{
+    DEFAULT_HEARTBEAT, DeviceSpec, DeviceSpecError, FLAGS, MAX_HEARTBEAT_MS, heartbeat,
+};
 pub use backoff::{Backoff, Retry};
 pub use device::{DeviceError, Fault, Refusal, Reply, SensorDevice};
-pub use error::{EXIT_IO_ERROR, EXIT_OS_ERROR, EXIT_UNAVAILABLE, EXIT_USAGE, NodeError};
+pub use error::NodeError;
 pub use node::{
     DataReady, Flow, MAX_DEFERRED, Node, NodeConfig, NodeStats, Output, block_stop_signals,
     monotonic_us,

@@ -1,16 +1,19 @@
-//! The command line: settings and the script of actions, parsed by hand.
+//! The command line: settings and the script of actions.
 
 use std::ffi::OsString;
-use std::fmt;
 
+use cli::{Args, Command, Flag, Spec, UsageError, Value};
 use nix::sys::signal::Signal;
+
+use crate::PROGRAM;
 
 /// The usage, printed by `--help`.
 pub const HELP: &str = "\
 usage: appliance-testchild [SETTINGS] ACTION...
 
 A scriptable child for applianced's tests. Settings apply wherever they
-stand; actions run in the order given; when they are done it exits 0.
+stand, each given once; actions run in the order given, as often as
+given; when they are done it exits 0.
 
 settings:
   --rx FD            read end of a pipe (made non-blocking)
@@ -24,7 +27,7 @@ actions:
                      (and send each line as a LOG frame on --tx if given)
   --print TEXT       write TEXT and a newline to stdout
   --eprint TEXT      write TEXT and a newline to stderr
-  --sleep-ms N       sleep N milliseconds
+  --sleep-ms N       sleep N milliseconds (at most 86400000, a day)
   --write-pid PATH   open PATH (a FIFO) for writing, write the pid and a newline
   --notify-fd N      write a newline to fd N and close it (s6's readiness
                      notification)
@@ -44,6 +47,7 @@ actions:
                      at least N were printed
   --send BODY        write CR BODY LF on --tx in one write, exactly as given
   -h, --help         print this
+  --version          print the name and version
 
 When the environment variable APPLIANCE_TESTCHILD_ARGS is set, its words
 replace the arguments: runsv and s6-supervise start `./run` with none or
@@ -53,6 +57,40 @@ program.
 exit codes: N for --exit N; 64 for a bad argument or pipe end; 1 when an
 action fails; 0 when the actions are done.
 ";
+
+/// The command line.
+pub static SPEC: Spec = Spec::new(PROGRAM, env!("CARGO_PKG_VERSION"), HELP, &FLAGS);
+
+/// The flags: the settings, then the actions, which may repeat.
+const FLAGS: [Flag; 21] = [
+    Flag::value("--rx"),
+    Flag::value("--tx"),
+    Flag::switch("--tx-nonblock"),
+    Flag::value("--name"),
+    Flag::switch("--hello").repeatable(),
+    Flag::switch("--report-fds").repeatable(),
+    Flag::value("--print").repeatable(),
+    Flag::value("--eprint").repeatable(),
+    Flag::value("--sleep-ms").repeatable(),
+    Flag::value("--write-pid").repeatable(),
+    Flag::value("--notify-fd").repeatable(),
+    Flag::switch("--pause").repeatable(),
+    Flag::value("--exit").repeatable(),
+    Flag::value("--signal").repeatable(),
+    Flag::switch("--core").repeatable(),
+    Flag::switch("--ignore-term").repeatable(),
+    Flag::value("--fork-orphan").repeatable(),
+    Flag::switch("--echo").repeatable(),
+    Flag::value("--count-frames").repeatable(),
+    Flag::value("--print-frames").repeatable(),
+    Flag::value("--send").repeatable(),
+];
+
+/// The longest `--sleep-ms`: a day.
+pub const MAX_SLEEP_MS: u64 = 86_400_000;
+
+/// The most frames `--count-frames` and `--print-frames` wait for.
+pub const MAX_FRAMES: u64 = 1_000_000_000;
 
 /// One step of the child's script.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,191 +150,79 @@ pub struct Config {
     pub actions: Vec<Action>,
 }
 
-/// What the command line asks for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Parsed {
-    /// `--help`.
-    Help,
-    /// Run the script.
-    Run(Config),
-}
-
-/// A command line that cannot run; each names the argument at fault.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum UsageError {
-    /// An argument that is not a flag of this program.
-    Unknown(String),
-    /// A flag at the end of argv without its value.
-    MissingValue(&'static str),
-    /// An argument that is not valid UTF-8.
-    NotUnicode(OsString),
-    /// A value the flag does not take.
-    BadValue {
-        /// The flag.
-        flag: &'static str,
-        /// The value.
-        value: String,
-        /// What it should be.
-        expected: &'static str,
-    },
-    /// A setting given twice.
-    Twice(&'static str),
-    /// An action without the pipe end it uses.
-    Needs {
-        /// The action.
-        action: &'static str,
-        /// The missing setting.
-        setting: &'static str,
-    },
-}
-
-impl fmt::Display for UsageError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            UsageError::Unknown(arg) => {
-                write!(f, "unknown argument `{arg}` (--help lists them)")
-            }
-            UsageError::MissingValue(flag) => write!(f, "{flag} needs a value"),
-            UsageError::NotUnicode(arg) => {
-                write!(f, "argument {arg:?} is not valid UTF-8")
-            }
-            UsageError::BadValue {
-                flag,
-                value,
-                expected,
-            } => write!(f, "{flag} `{value}`: expected {expected}"),
-            UsageError::Twice(flag) => write!(f, "{flag} given twice"),
-            UsageError::Needs { action, setting } => {
-                write!(f, "{action} needs {setting}")
+impl Config {
+    /// The settings and the script from the lexed command line.
+    pub fn from_args(args: &Args) -> Result<Config, UsageError> {
+        let mut actions = Vec::new();
+        for (flag, value) in args.in_order() {
+            if let Some(action) = action(flag, value)? {
+                actions.push(action);
             }
         }
+        let config = Config {
+            rx: args.fd("--rx")?,
+            tx: args.fd("--tx")?,
+            tx_nonblock: args.switch("--tx-nonblock"),
+            name: args
+                .checked_text("--name", wire::Token::RULE, |n| wire::Token::new(n).is_ok())?
+                .unwrap_or("testchild")
+                .to_owned(),
+            actions,
+        };
+        check_needs(&config)?;
+        Ok(config)
     }
 }
 
-impl std::error::Error for UsageError {}
-
 /// Parses argv without the program name.
-pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Parsed, UsageError> {
-    let mut args = args.into_iter();
-    let mut config = Config {
-        rx: None,
-        tx: None,
-        tx_nonblock: false,
-        name: "testchild".to_owned(),
-        actions: Vec::new(),
+pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command<Config>, UsageError> {
+    SPEC.parse(args, Config::from_args)
+}
+
+/// The action `flag` (with its value) stands for; `None` for a setting.
+fn action(flag: &'static str, value: Option<Value<'_>>) -> Result<Option<Action>, UsageError> {
+    let Some(value) = value else {
+        return Ok(match flag {
+            "--hello" => Some(Action::Hello),
+            "--report-fds" => Some(Action::ReportFds),
+            "--pause" => Some(Action::Pause),
+            "--core" => Some(Action::Core),
+            "--ignore-term" => Some(Action::IgnoreTerm),
+            "--echo" => Some(Action::Echo),
+            _ => None,
+        });
     };
-    let mut name_given = false;
-    while let Some(arg) = args.next() {
-        let arg = arg.into_string().map_err(UsageError::NotUnicode)?;
-        let mut value = |flag: &'static str| -> Result<String, UsageError> {
-            args.next()
-                .ok_or(UsageError::MissingValue(flag))?
-                .into_string()
-                .map_err(UsageError::NotUnicode)
-        };
-        let action = match arg.as_str() {
-            "-h" | "--help" => return Ok(Parsed::Help),
-            "--rx" => {
-                set_once(&mut config.rx, "--rx", value("--rx")?)?;
-                continue;
-            }
-            "--tx" => {
-                set_once(&mut config.tx, "--tx", value("--tx")?)?;
-                continue;
-            }
-            "--tx-nonblock" => {
-                if config.tx_nonblock {
-                    return Err(UsageError::Twice("--tx-nonblock"));
-                }
-                config.tx_nonblock = true;
-                continue;
-            }
-            "--name" => {
-                if name_given {
-                    return Err(UsageError::Twice("--name"));
-                }
-                let name = value("--name")?;
-                if wire::Token::new(&name).is_err() {
-                    return Err(UsageError::BadValue {
-                        flag: "--name",
-                        value: name,
-                        expected: "a name of printable ASCII without spaces or `*`",
-                    });
-                }
-                config.name = name;
-                name_given = true;
-                continue;
-            }
-            "--hello" => Action::Hello,
-            "--report-fds" => Action::ReportFds,
-            "--print" => Action::Print(value("--print")?),
-            "--eprint" => Action::Eprint(value("--eprint")?),
-            "--sleep-ms" => {
-                Action::SleepMs(number("--sleep-ms", value("--sleep-ms")?, "milliseconds")?)
-            }
-            "--pause" => Action::Pause,
-            "--notify-fd" => Action::NotifyFd(value("--notify-fd")?),
-            "--write-pid" => Action::WritePid(value("--write-pid")?),
-            "--exit" => Action::Exit(number(
-                "--exit",
-                value("--exit")?,
-                "an exit code, 0 to 255",
-            )?),
-            "--signal" => {
-                let v = value("--signal")?;
-                match parse_signal(&v) {
-                    Some(signal) => Action::Signal(signal),
-                    None => {
-                        return Err(UsageError::BadValue {
-                            flag: "--signal",
-                            value: v,
-                            expected: "a signal: SIGTERM, TERM or 15",
-                        });
-                    }
-                }
-            }
-            "--core" => Action::Core,
-            "--ignore-term" => Action::IgnoreTerm,
-            "--fork-orphan" => {
-                let expected = "milliseconds, at most 2147483647";
-                let v = value("--fork-orphan")?;
-                let ms: u32 = number("--fork-orphan", v.clone(), expected)?;
-                if i32::try_from(ms).is_err() {
-                    return Err(UsageError::BadValue {
-                        flag: "--fork-orphan",
-                        value: v,
-                        expected,
-                    });
-                }
-                Action::ForkOrphan(ms)
-            }
-            "--echo" => Action::Echo,
-            "--count-frames" => Action::CountFrames(number(
-                "--count-frames",
-                value("--count-frames")?,
-                "a number of frames",
-            )?),
-            "--print-frames" => Action::PrintFrames(number(
-                "--print-frames",
-                value("--print-frames")?,
-                "a number of frames",
-            )?),
-            "--send" => Action::Send(value("--send")?),
-            _ => return Err(UsageError::Unknown(arg)),
-        };
-        config.actions.push(action);
-    }
-    check_needs(&config)?;
-    Ok(Parsed::Run(config))
+    Ok(Some(match flag {
+        "--print" => Action::Print(value.text()?.to_owned()),
+        "--eprint" => Action::Eprint(value.text()?.to_owned()),
+        "--sleep-ms" => Action::SleepMs(value.number(0..=MAX_SLEEP_MS, "milliseconds")?),
+        "--write-pid" => Action::WritePid(value.text()?.to_owned()),
+        "--notify-fd" => Action::NotifyFd(value.fd()?),
+        "--exit" => Action::Exit(value.number(0..=u8::MAX, "an exit code")?),
+        "--signal" => Action::Signal(
+            parse_signal(value.text()?)
+                .ok_or_else(|| value.bad("a signal: SIGTERM, TERM or 15"))?,
+        ),
+        "--fork-orphan" => {
+            Action::ForkOrphan(value.number(0..=i32::MAX.unsigned_abs(), "milliseconds")?)
+        }
+        "--count-frames" => {
+            Action::CountFrames(value.number(0..=MAX_FRAMES, "a number of frames")?)
+        }
+        "--print-frames" => {
+            Action::PrintFrames(value.number(0..=MAX_FRAMES, "a number of frames")?)
+        }
+        "--send" => Action::Send(value.text()?.to_owned()),
+        _ => return Ok(None),
+    }))
 }
 
 /// Every action that uses a pipe end has it.
 fn check_needs(config: &Config) -> Result<(), UsageError> {
     if config.tx_nonblock && config.tx.is_none() {
         return Err(UsageError::Needs {
-            action: "--tx-nonblock",
-            setting: "--tx",
+            flag: "--tx-nonblock",
+            needs: "--tx",
         });
     }
     for action in &config.actions {
@@ -314,43 +240,13 @@ fn check_needs(config: &Config) -> Result<(), UsageError> {
         ] {
             if needed && !given {
                 return Err(UsageError::Needs {
-                    action: name,
-                    setting,
+                    flag: name,
+                    needs: setting,
                 });
             }
         }
     }
     Ok(())
-}
-
-fn set_once(
-    slot: &mut Option<String>,
-    flag: &'static str,
-    value: String,
-) -> Result<(), UsageError> {
-    if slot.is_some() {
-        return Err(UsageError::Twice(flag));
-    }
-    *slot = Some(value);
-    Ok(())
-}
-
-/// A decimal number: digits only.
-fn number<T: std::str::FromStr>(
-    flag: &'static str,
-    value: String,
-    expected: &'static str,
-) -> Result<T, UsageError> {
-    let parsed = if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
-        value.parse().ok()
-    } else {
-        None
-    };
-    parsed.ok_or(UsageError::BadValue {
-        flag,
-        value,
-        expected,
-    })
 }
 
 /// `SIGTERM`, `TERM`, `sigterm` or `15`.
@@ -370,13 +266,13 @@ fn parse_signal(value: &str) -> Option<Signal> {
 mod tests {
     use super::*;
 
-    fn parse_strs(args: &[&str]) -> Result<Parsed, UsageError> {
+    fn parse_strs(args: &[&str]) -> Result<Command<Config>, UsageError> {
         parse(args.iter().map(OsString::from))
     }
 
     fn config(args: &[&str]) -> Config {
         match parse_strs(args) {
-            Ok(Parsed::Run(config)) => config,
+            Ok(Command::Run(config)) => config,
             other => panic!("{args:?} gave {other:?}"),
         }
     }
@@ -413,6 +309,30 @@ mod tests {
     }
 
     #[test]
+    fn actions_repeat_settings_do_not() {
+        let c = config(&["--tx=4", "--hello", "--print", "a", "--hello", "--print=b"]);
+        assert_eq!(
+            c.actions,
+            [
+                Action::Hello,
+                Action::Print("a".into()),
+                Action::Hello,
+                Action::Print("b".into()),
+            ]
+        );
+        for setting in [
+            &["--tx", "4", "--tx", "4"][..],
+            &["--tx-nonblock", "--tx-nonblock"],
+            &["--name=a", "--name=a"],
+        ] {
+            assert!(
+                matches!(parse_strs(setting), Err(UsageError::Twice(_))),
+                "{setting:?}"
+            );
+        }
+    }
+
+    #[test]
     fn values_that_look_like_flags_are_values() {
         let c = config(&["--print", "--exit"]);
         assert_eq!(c.actions, [Action::Print("--exit".into())]);
@@ -441,7 +361,7 @@ mod tests {
                 UsageError::BadValue {
                     flag: "--exit",
                     value: "256".into(),
-                    expected: "an exit code, 0 to 255",
+                    expected: "an exit code, 0..=255".into(),
                 },
             ),
             (
@@ -449,7 +369,7 @@ mod tests {
                 UsageError::BadValue {
                     flag: "--sleep-ms",
                     value: "+5".into(),
-                    expected: "milliseconds",
+                    expected: "milliseconds, 0..=86400000".into(),
                 },
             ),
             (
@@ -457,7 +377,7 @@ mod tests {
                 UsageError::BadValue {
                     flag: "--fork-orphan",
                     value: "3000000000".into(),
-                    expected: "milliseconds, at most 2147483647",
+                    expected: "milliseconds, 0..=2147483647".into(),
                 },
             ),
             (&["--rx", "3", "--rx", "5"], UsageError::Twice("--rx")),
@@ -466,28 +386,28 @@ mod tests {
                 UsageError::BadValue {
                     flag: "--name",
                     value: "two words".into(),
-                    expected: "a name of printable ASCII without spaces or `*`",
+                    expected: "a name of printable ASCII without spaces or `*`".into(),
                 },
             ),
             (
                 &["--hello"],
                 UsageError::Needs {
-                    action: "--hello",
-                    setting: "--tx",
+                    flag: "--hello",
+                    needs: "--tx",
                 },
             ),
             (
                 &["--tx", "4", "--echo"],
                 UsageError::Needs {
-                    action: "--echo",
-                    setting: "--rx",
+                    flag: "--echo",
+                    needs: "--rx",
                 },
             ),
             (
                 &["--tx-nonblock"],
                 UsageError::Needs {
-                    action: "--tx-nonblock",
-                    setting: "--tx",
+                    flag: "--tx-nonblock",
+                    needs: "--tx",
                 },
             ),
         ];
@@ -497,7 +417,12 @@ mod tests {
     }
 
     #[test]
-    fn help_wins() {
-        assert_eq!(parse_strs(&["--exit", "1", "-h"]), Ok(Parsed::Help));
+    fn help_and_version_win() {
+        assert_eq!(SPEC.problems(), Vec::<String>::new());
+        assert_eq!(parse_strs(&["--exit", "1", "-h"]), Ok(Command::Help));
+        assert_eq!(parse_strs(&["--hello", "--version"]), Ok(Command::Version));
+        // As a value it is a value.
+        let c = config(&["--print", "--version"]);
+        assert_eq!(c.actions, [Action::Print("--version".into())]);
     }
 }

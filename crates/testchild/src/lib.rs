@@ -13,7 +13,8 @@
 //!
 //! # Arguments
 //!
-//! Settings, which apply wherever they stand in argv:
+//! Settings, which apply wherever they stand in argv, each given at most
+//! once (every flag takes `--flag VALUE` or `--flag=VALUE`):
 //!
 //! | argument | meaning |
 //! |---|---|
@@ -22,7 +23,7 @@
 //! | `--tx-nonblock` | make `--tx` non-blocking: a frame that meets a full pipe is dropped, with a line on stderr |
 //! | `--name NAME` | the name in frames (a wire token; default `testchild`) |
 //!
-//! Actions, run in argument order:
+//! Actions, run in argument order, each as often as given:
 //!
 //! | action | what it does |
 //! |---|---|
@@ -43,6 +44,7 @@
 //! | `--print-frames N` | prints every good frame read from `--rx` as `frame BODY` (TYPE and fields, without CR, LF and checksum) until at least N were printed (needs `--rx`) |
 //! | `--send BODY` | writes CR BODY LF on `--tx` in one `write(2)`, exactly as given: no checksum is added and nothing is checked, so a test can send hostile frames too (needs `--tx`) |
 //! | `-h`, `--help` | prints the usage |
+//! | `--version` | prints `appliance-testchild VERSION` |
 //!
 //! A line that goes both to stdout and as a `LOG` frame is written to
 //! `--tx` first: once a test has read the line, the frame is in the pipe.
@@ -54,8 +56,8 @@
 //! stands between supervisor and child.
 //!
 //! When the actions are done the process exits 0. Exit codes: N for
-//! `--exit N`; 64 ([`EXIT_USAGE`]) for an unknown argument, a bad value or
-//! a bad pipe end (the message on stderr names it); 1 ([`EXIT_FAILURE`])
+//! `--exit N`; 64 (`EX_USAGE`) for an unknown argument, a bad value or
+//! a bad pipe end (the message on stderr names it); 1 (`EXIT_FAILURE`)
 //! when an action fails (a read error, `--rx` ending before `--count-frames`
 //! is satisfied). Writes to stdout and stderr ignore errors (a test may have
 //! closed its end), and failed frame sends are reported on stderr and do
@@ -66,19 +68,11 @@ mod out;
 mod run;
 mod sys;
 
-pub use args::{Action, Config, HELP, Parsed, UsageError, parse};
-pub use out::{print_help, report_usage};
+pub use args::{Action, Config, HELP, MAX_FRAMES, MAX_SLEEP_MS, SPEC, parse};
 pub use run::{RunError, run};
 
 /// The environment variable whose words, when it is set, replace argv.
 pub const ARGS_ENV: &str = "APPLIANCE_TESTCHILD_ARGS";
-
-/// Exit code for a usage error: unknown argument, bad value, bad pipe end
-/// (`EX_USAGE` of `sysexits.h`).
-pub const EXIT_USAGE: u8 = 64;
-
-/// Exit code when an action fails.
-pub const EXIT_FAILURE: u8 = 1;
 
 /// The program name, at the start of every diagnostic.
 pub const PROGRAM: &str = "appliance-testchild";

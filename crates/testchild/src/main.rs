@@ -1,11 +1,11 @@
 //! `appliance-testchild`: reads argv and runs the script it gives; see the
 //! `testchild` library for the arguments.
 
+use std::ffi::OsString;
+use std::ops::ControlFlow;
 use std::process::ExitCode;
 
-use std::ffi::OsString;
-
-use testchild::{ARGS_ENV, EXIT_USAGE, Parsed, parse, print_help, report_usage, run};
+use testchild::{ARGS_ENV, Config, SPEC, run};
 
 fn main() -> ExitCode {
     let mut args: Vec<OsString> = std::env::args_os().skip(1).collect();
@@ -18,15 +18,8 @@ fn main() -> ExitCode {
             .map(OsString::from)
             .collect();
     }
-    match parse(args) {
-        Ok(Parsed::Help) => {
-            print_help();
-            ExitCode::SUCCESS
-        }
-        Ok(Parsed::Run(config)) => ExitCode::from(run(&config)),
-        Err(e) => {
-            report_usage(&e);
-            ExitCode::from(EXIT_USAGE)
-        }
+    match SPEC.parse_or_answer(args, Config::from_args) {
+        ControlFlow::Continue(config) => ExitCode::from(run(&config)),
+        ControlFlow::Break(code) => ExitCode::from(code),
     }
 }

@@ -5,8 +5,6 @@
 use std::fmt;
 use std::io::{self, Write};
 
-use crate::args::UsageError;
-
 /// Writes one line to stdout in one write, flushed.
 pub(crate) fn stdout_line(line: fmt::Arguments<'_>) {
     write_line(&mut io::stdout().lock(), line);
@@ -15,20 +13,6 @@ pub(crate) fn stdout_line(line: fmt::Arguments<'_>) {
 /// Writes one line to stderr in one write.
 pub(crate) fn stderr_line(line: fmt::Arguments<'_>) {
     write_line(&mut io::stderr().lock(), line);
-}
-
-/// Reports a bad command line on stderr.
-pub fn report_usage(error: &UsageError) {
-    stderr_line(format_args!("{}: {error}", crate::PROGRAM));
-}
-
-/// Prints the usage ([`crate::HELP`]) on stdout.
-pub fn print_help() {
-    let mut out = io::stdout().lock();
-    // A closed stdout is the reader's choice; nothing to report it to.
-    let _ = out
-        .write_all(crate::HELP.as_bytes())
-        .and_then(|()| out.flush());
 }
 
 fn write_line(out: &mut impl Write, line: fmt::Arguments<'_>) {

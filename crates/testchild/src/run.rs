@@ -4,6 +4,7 @@ use std::fmt;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::time::Duration;
 
+use cli::exit::{EX_USAGE, EXIT_FAILURE};
 use nix::dir::Dir;
 use nix::errno::Errno;
 use nix::fcntl::OFlag;
@@ -17,10 +18,10 @@ use wire::{
     ReadStatus, Text, Token,
 };
 
+use crate::PROGRAM;
 use crate::args::{Action, Config};
 use crate::out::{stderr_line, stdout_line};
 use crate::sys::{Disposition, fork_orphan, set_disposition};
-use crate::{EXIT_FAILURE, EXIT_USAGE, PROGRAM};
 
 /// Why the script stopped before its end.
 #[derive(Debug)]
@@ -73,7 +74,7 @@ impl RunError {
     /// The exit code this error ends the process with.
     pub fn exit_code(&self) -> u8 {
         match self {
-            RunError::PipeEnd(_) | RunError::Name(_) => EXIT_USAGE,
+            RunError::PipeEnd(_) | RunError::Name(_) => EX_USAGE,
             _ => EXIT_FAILURE,
         }
     }

@@ -10,6 +10,10 @@ use crate::frame::{HEX_UPPER, is_value_byte};
 pub struct Token<'a>(&'a str);
 
 impl<'a> Token<'a> {
+    /// What a token is, in the words of a message that refuses one (a
+    /// process name on a command line).
+    pub const RULE: &'static str = "a name of printable ASCII without spaces or `*`";
+
     /// Checks `s` is a valid token.
     pub const fn new(s: &'a str) -> Result<Self, ValueProblem> {
         let b = s.as_bytes();

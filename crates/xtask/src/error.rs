@@ -11,6 +11,9 @@ use std::process::ExitStatus;
 #[derive(Debug)]
 pub(crate) enum Error {
     /// The command line is wrong; the message says how.
+    Args(cli::UsageError),
+    /// What the command line asks for does not exist (a stage, a fuzz
+    /// target); the message says what there is.
     Usage(String),
     /// A program could not be started at all.
     Spawn {
@@ -52,12 +55,12 @@ pub(crate) enum Error {
 }
 
 impl Error {
-    /// The process exit code for this error: 2 for usage errors (like most
-    /// command line tools), 1 for everything else.
+    /// The process exit code for this error: 64 (`EX_USAGE`) for usage
+    /// errors, 1 (`EXIT_FAILURE`) for everything else.
     pub(crate) fn exit_code(&self) -> u8 {
         match self {
-            Error::Usage(_) => 2,
-            _ => 1,
+            Error::Args(_) | Error::Usage(_) => cli::exit::EX_USAGE,
+            _ => cli::exit::EXIT_FAILURE,
         }
     }
 
@@ -75,6 +78,7 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Error::Args(e) => write!(f, "{e}"),
             Error::Usage(msg) => write!(f, "{msg} (see `cargo xtask --help`)"),
             Error::Spawn { cmd, source } => {
                 write!(
@@ -110,6 +114,12 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+impl From<cli::UsageError> for Error {
+    fn from(e: cli::UsageError) -> Self {
+        Error::Args(e)
+    }
+}
 
 #[cfg(test)]
 mod tests {

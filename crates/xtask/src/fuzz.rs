@@ -1,5 +1,6 @@
-//! cargo-fuzz projects: finding them (every `crates/*/fuzz` with a
-//! `Cargo.toml`, each target a file in its `fuzz_targets/`) and running
+//! cargo-fuzz projects: finding them (every `crates/*/fuzz` and
+//! `tests/fuzz` with a `Cargo.toml`, each target a file in its
+//! `fuzz_targets/`) and running
 //! their targets. A target's seed inputs, kept in the repository, are the
 //! files in `fuzz/seeds/TARGET/` when there is one (`fuzz/corpus/`, where
 //! libFuzzer keeps what it finds, is not committed). The `fuzz` stage of `cargo xtask ci` (short runs) and
@@ -66,7 +67,9 @@ pub(crate) fn main(args: &FuzzArgs) -> Result<(), Error> {
 pub(crate) fn run_targets(filter: Option<&str>, seconds: u64) -> Result<(), Error> {
     let projects = projects()?;
     if projects.is_empty() && filter.is_none() {
-        eprintln!("no cargo-fuzz project (crates/*/fuzz/Cargo.toml) yet: nothing to fuzz");
+        eprintln!(
+            "no cargo-fuzz project (crates/*/fuzz/Cargo.toml, tests/fuzz/Cargo.toml) yet: nothing to fuzz"
+        );
         return Ok(());
     }
     let runs = select(&projects, filter)?;
@@ -95,11 +98,17 @@ pub(crate) fn run_targets(filter: Option<&str>, seconds: u64) -> Result<(), Erro
     Error::collect(errors)
 }
 
-/// Every cargo-fuzz project of the workspace, sorted by directory.
+/// Every cargo-fuzz project of the workspace: each crate's (sorted by
+/// directory), then the system tests' (`tests/fuzz`, which may use every
+/// program).
 pub(crate) fn projects() -> Result<Vec<Project>, Error> {
+    let mut dirs: Vec<String> = sorted_entries(Path::new("crates"))?
+        .into_iter()
+        .map(|crate_dir| format!("crates/{crate_dir}/fuzz"))
+        .collect();
+    dirs.push("tests/fuzz".to_owned());
     let mut projects = Vec::new();
-    for crate_dir in sorted_entries(Path::new("crates"))? {
-        let dir = format!("crates/{crate_dir}/fuzz");
+    for dir in dirs {
         if !Path::new(&dir).join("Cargo.toml").is_file() {
             continue;
         }

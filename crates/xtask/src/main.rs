@@ -12,8 +12,11 @@ mod run;
 mod setup;
 
 use std::env;
+use std::ffi::OsString;
 use std::path::Path;
 use std::process::ExitCode;
+
+use cli::{Args, Command, Flag, Spec, UsageError};
 
 use crate::ci::CiArgs;
 use crate::error::Error;
@@ -29,7 +32,7 @@ Tasks:
   fuzz   run the cargo-fuzz targets locally for longer
   golden check the GUI's golden images (--bless: re-render them)
   run    build and run the appliance here (simulated board, headless screen)
-  help   print this message
+  help   print this message (also -h, --help); --version prints the version
 
 `cargo xtask <TASK> --help` describes the options of a task.
 ";
@@ -46,6 +49,7 @@ Options:
   --list         print the stages, what they check and what they need
   --only STAGE   run only this stage (repeatable)
   --skip STAGE   do not run this stage (repeatable)
+  -h, --help     print this; --version prints the version
 
 Environment:
   XTASK_FUZZ_SECONDS   seconds per fuzz target in the fuzz stage (default 30)
@@ -54,9 +58,12 @@ Environment:
 const FUZZ_USAGE: &str = "\
 Usage: cargo xtask fuzz [TARGET] [--seconds N]
 
-Fuzzes TARGET (default: every target of every crates/*/fuzz project) with
-cargo-fuzz on nightly, N seconds each (default 60). Installs nightly and
-cargo-fuzz first if they are missing.
+Fuzzes TARGET (default: every target of every cargo-fuzz project,
+crates/*/fuzz and tests/fuzz) with cargo-fuzz on nightly, N seconds each
+(default 60, at most 604800, a week). Installs nightly and cargo-fuzz
+first if they are missing.
+
+  -h, --help     print this; --version prints the version
 ";
 
 const GOLDEN_USAGE: &str = "\
@@ -65,6 +72,8 @@ Usage: cargo xtask golden [--bless]
 Checks the GUI's golden images (crates/gui/tests/golden/, docs/screenshots/)
 pixel for pixel. With --bless, re-renders every image that changed and
 writes a diff image for each (changed pixels magenta) under target/tmp/golden/.
+
+  -h, --help     print this; --version prints the version
 ";
 
 const RUN_USAGE: &str = "\
@@ -75,13 +84,40 @@ on board/sim/arch2.toml (GUI, MOTION, LIGHT, LOG; --arch 1: without LOG),
 simulated sensors playing board/sim/demo.scenario, the GUI on a headless
 screen refreshed as target/appliance-sim/screen.png, logs under
 target/appliance-sim/log/. Ctrl-C stops it cleanly.
+
+  -h, --help     print this; --version prints the version
 ";
+
+/// `cargo xtask` before a task: only `--help` and `--version`.
+static XTASK: Spec = task_spec(USAGE, &[], 0);
+static CI: Spec = task_spec(
+    CI_USAGE,
+    &[
+        Flag::switch("--list"),
+        Flag::value("--only").repeatable(),
+        Flag::value("--skip").repeatable(),
+    ],
+    0,
+);
+/// Its operand is the target.
+static FUZZ: Spec = task_spec(FUZZ_USAGE, &[Flag::value("--seconds")], 1);
+static GOLDEN: Spec = task_spec(GOLDEN_USAGE, &[Flag::switch("--bless")], 0);
+static RUN: Spec = task_spec(RUN_USAGE, &[Flag::value("--arch")], 0);
+
+/// The longest `--seconds` of `cargo xtask fuzz`: a week.
+const MAX_FUZZ_SECONDS: u64 = 7 * 24 * 3600;
+
+const fn task_spec(help: &'static str, flags: &'static [Flag], operands: usize) -> Spec {
+    Spec::new("xtask", env!("CARGO_PKG_VERSION"), help, flags).operands(operands)
+}
 
 /// A parsed command line.
 #[derive(Debug, PartialEq, Eq)]
 enum Task {
-    /// Print this text and exit successfully.
-    Help(&'static str),
+    /// Print this spec's help text and exit successfully.
+    Help(&'static Spec),
+    /// Print the version and exit successfully.
+    Version,
     Ci(CiArgs),
     Fuzz(FuzzArgs),
     Golden(GoldenArgs),
@@ -89,11 +125,8 @@ enum Task {
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = env::args_os()
-        .skip(1)
-        .map(|a| a.to_string_lossy().into_owned())
-        .collect();
-    match parse(&args).and_then(dispatch) {
+    let args: Vec<OsString> = env::args_os().skip(1).collect();
+    match parse(args).and_then(dispatch) {
         Ok(code) => code,
         Err(error) => {
             eprintln!("error: {error}");
@@ -104,10 +137,8 @@ fn main() -> ExitCode {
 
 fn dispatch(task: Task) -> Result<ExitCode, Error> {
     match task {
-        Task::Help(text) => {
-            print!("{text}");
-            Ok(ExitCode::SUCCESS)
-        }
+        Task::Help(spec) => Ok(ExitCode::from(spec.answer(&Command::<()>::Help))),
+        Task::Version => Ok(ExitCode::from(XTASK.answer(&Command::<()>::Version))),
         Task::Ci(args) => to_workspace_root().and_then(|()| ci::main(&args)),
         Task::Fuzz(args) => to_workspace_root()
             .and_then(|()| fuzz::main(&args))
@@ -130,115 +161,83 @@ fn to_workspace_root() -> Result<(), Error> {
     })
 }
 
-fn parse(args: &[String]) -> Result<Task, Error> {
-    let Some((task, rest)) = args.split_first() else {
-        return Ok(Task::Help(USAGE));
+/// Each task: its name, its command line, and how its options are read.
+type Options = fn(&Args) -> Result<Task, UsageError>;
+static TASKS: [(&str, &Spec, Options); 4] = [
+    ("ci", &CI, ci_options),
+    ("fuzz", &FUZZ, fuzz_options),
+    ("golden", &GOLDEN, golden_options),
+    ("run", &RUN, run_options),
+];
+
+/// The task is the first argument; the rest are its options.
+fn parse(mut args: Vec<OsString>) -> Result<Task, Error> {
+    let (spec, options): (&'static Spec, Options) = match args.first() {
+        None => return Ok(Task::Help(&XTASK)),
+        Some(first) if first == "help" => return Ok(Task::Help(&XTASK)),
+        Some(first) => match TASKS.iter().find(|(name, ..)| first == *name) {
+            Some(&(_, spec, options)) => {
+                args.remove(0);
+                (spec, options)
+            }
+            // `--help`, `--version`, or an unknown flag (`--` alone: the
+            // help, as with no task).
+            None if first.as_encoded_bytes().starts_with(b"-") => {
+                (&XTASK, |_| Ok(Task::Help(&XTASK)))
+            }
+            None => {
+                return Err(Error::Usage(format!(
+                    "unknown task `{}`; the tasks are ci, fuzz, golden, run",
+                    first.to_string_lossy()
+                )));
+            }
+        },
     };
-    let mut rest = rest.iter().map(String::as_str);
-    match task.as_str() {
-        "-h" | "--help" | "help" => Ok(Task::Help(USAGE)),
-        "ci" => {
-            let mut ci = CiArgs::default();
-            while let Some(arg) = rest.next() {
-                match arg {
-                    "-h" | "--help" => return Ok(Task::Help(CI_USAGE)),
-                    "--list" => ci.list = true,
-                    _ => {
-                        if let Some(stage) = value("--only", arg, &mut rest)? {
-                            ci.only.push(stage);
-                        } else if let Some(stage) = value("--skip", arg, &mut rest)? {
-                            ci.skip.push(stage);
-                        } else {
-                            return Err(unexpected("ci", arg));
-                        }
-                    }
-                }
-            }
-            Ok(Task::Ci(ci))
-        }
-        "fuzz" => {
-            let mut fuzz = FuzzArgs {
-                target: None,
-                seconds: fuzz::LOCAL_SECONDS,
-            };
-            while let Some(arg) = rest.next() {
-                if matches!(arg, "-h" | "--help") {
-                    return Ok(Task::Help(FUZZ_USAGE));
-                } else if let Some(seconds) = value("--seconds", arg, &mut rest)? {
-                    fuzz.seconds = seconds.parse().ok().filter(|&s| s > 0).ok_or_else(|| {
-                        Error::Usage(format!("--seconds {seconds}: not a positive whole number"))
-                    })?;
-                } else if !arg.starts_with('-') && fuzz.target.is_none() {
-                    fuzz.target = Some(arg.to_owned());
-                } else {
-                    return Err(unexpected("fuzz", arg));
-                }
-            }
-            Ok(Task::Fuzz(fuzz))
-        }
-        "golden" => {
-            let mut golden = GoldenArgs::default();
-            for arg in rest {
-                match arg {
-                    "-h" | "--help" => return Ok(Task::Help(GOLDEN_USAGE)),
-                    "--bless" => golden.bless = true,
-                    _ => return Err(unexpected("golden", arg)),
-                }
-            }
-            Ok(Task::Golden(golden))
-        }
-        "run" => {
-            let mut run = RunArgs::default();
-            let mut rest = rest.peekable();
-            while let Some(arg) = rest.next() {
-                match arg {
-                    "-h" | "--help" => return Ok(Task::Help(RUN_USAGE)),
-                    "--arch" => {
-                        run.arch = match rest.next() {
-                            Some("1") => 1,
-                            Some("2") => 2,
-                            other => {
-                                return Err(Error::Usage(format!(
-                                    "run: --arch takes 1 or 2, got {}",
-                                    other.unwrap_or("nothing")
-                                )));
-                            }
-                        }
-                    }
-                    _ => return Err(unexpected("run", arg)),
-                }
-            }
-            Ok(Task::Run(run))
-        }
-        other => Err(Error::Usage(format!(
-            "unknown task `{other}`; the tasks are ci, fuzz, golden, run"
-        ))),
-    }
+    Ok(match spec.parse(args, options)? {
+        Command::Help => Task::Help(spec),
+        Command::Version => Task::Version,
+        Command::Run(task) => task,
+    })
 }
 
-/// The value of option `name` if `arg` is that option, as `--name VALUE`
-/// (taking the next argument) or `--name=VALUE`.
-fn value<'a>(
-    name: &str,
-    arg: &str,
-    rest: &mut impl Iterator<Item = &'a str>,
-) -> Result<Option<String>, Error> {
-    if arg == name {
-        match rest.next() {
-            Some(value) => Ok(Some(value.to_owned())),
-            None => Err(Error::Usage(format!("{name} needs a value"))),
-        }
-    } else if let Some(value) = arg.strip_prefix(name).and_then(|v| v.strip_prefix('=')) {
-        Ok(Some(value.to_owned()))
-    } else {
-        Ok(None)
-    }
+fn ci_options(args: &Args) -> Result<Task, UsageError> {
+    let stages = |flag| {
+        args.in_order()
+            .filter(|(f, _)| *f == flag)
+            .filter_map(|(_, v)| v.map(|v| v.text().map(str::to_owned)))
+            .collect::<Result<Vec<_>, _>>()
+    };
+    Ok(Task::Ci(CiArgs {
+        list: args.switch("--list"),
+        only: stages("--only")?,
+        skip: stages("--skip")?,
+    }))
 }
 
-fn unexpected(task: &str, arg: &str) -> Error {
-    Error::Usage(format!(
-        "unexpected argument `{arg}` for `cargo xtask {task}`"
-    ))
+fn fuzz_options(args: &Args) -> Result<Task, UsageError> {
+    Ok(Task::Fuzz(FuzzArgs {
+        target: args
+            .operands()
+            .next()
+            .map(|t| t.to_string_lossy().into_owned()),
+        seconds: args
+            .number("--seconds", 1..=MAX_FUZZ_SECONDS, "seconds per target")?
+            .unwrap_or(fuzz::LOCAL_SECONDS),
+    }))
+}
+
+fn golden_options(args: &Args) -> Result<Task, UsageError> {
+    Ok(Task::Golden(GoldenArgs {
+        bless: args.switch("--bless"),
+    }))
+}
+
+fn run_options(args: &Args) -> Result<Task, UsageError> {
+    Ok(Task::Run(RunArgs {
+        arch: args
+            .choice("--arch", &[("1", 1), ("2", 2)])?
+            .unwrap_or(RunArgs::default().arch),
+    }))
 }
 
 #[cfg(test)]
@@ -246,22 +245,24 @@ mod tests {
     use super::*;
 
     fn parse_str(line: &str) -> Result<Task, Error> {
-        parse(
-            &line
-                .split_whitespace()
-                .map(str::to_owned)
-                .collect::<Vec<_>>(),
-        )
+        parse(line.split_whitespace().map(OsString::from).collect())
     }
 
     #[test]
     fn help_without_arguments_or_when_asked() {
         for line in ["", "--help", "-h", "help"] {
-            assert_eq!(parse_str(line).unwrap(), Task::Help(USAGE), "{line:?}");
+            assert_eq!(parse_str(line).unwrap(), Task::Help(&XTASK), "{line:?}");
         }
-        assert_eq!(parse_str("ci --help").unwrap(), Task::Help(CI_USAGE));
-        assert_eq!(parse_str("fuzz -h").unwrap(), Task::Help(FUZZ_USAGE));
-        assert_eq!(parse_str("run --help").unwrap(), Task::Help(RUN_USAGE));
+        assert_eq!(parse_str("ci --help").unwrap(), Task::Help(&CI));
+        assert_eq!(parse_str("fuzz -h").unwrap(), Task::Help(&FUZZ));
+        assert_eq!(parse_str("run --arch 3 --help").unwrap(), Task::Help(&RUN));
+        for line in ["--version", "ci --version", "golden --bless --version"] {
+            assert_eq!(parse_str(line).unwrap(), Task::Version, "{line:?}");
+        }
+        for spec in [&XTASK, &CI, &FUZZ, &GOLDEN, &RUN] {
+            assert_eq!(spec.problems(), Vec::<String>::new(), "{}", spec.help);
+        }
+        assert!(parse_str("--bogus").is_err());
     }
 
     #[test]
@@ -287,6 +288,7 @@ mod tests {
                 .contains("unexpected argument `fmt`")
         );
         assert!(parse_str("ci --onlyfmt").is_err());
+        assert!(parse_str("ci --list --list").is_err());
     }
 
     #[test]
@@ -307,6 +309,12 @@ mod tests {
         assert!(parse_str("fuzz --seconds=0").is_err());
         assert!(parse_str("fuzz --seconds x").is_err());
         assert!(
+            parse_str("fuzz --seconds 1 --seconds 2")
+                .unwrap_err()
+                .to_string()
+                .contains("--seconds given twice")
+        );
+        assert!(
             parse_str("fuzz a b")
                 .unwrap_err()
                 .to_string()
@@ -324,7 +332,7 @@ mod tests {
             parse_str("golden --bless").unwrap(),
             Task::Golden(GoldenArgs { bless: true })
         );
-        assert_eq!(parse_str("golden -h").unwrap(), Task::Help(GOLDEN_USAGE));
+        assert_eq!(parse_str("golden -h").unwrap(), Task::Help(&GOLDEN));
         assert!(parse_str("golden --force").is_err());
     }
 
@@ -335,10 +343,13 @@ mod tests {
             parse_str("run --arch 1").unwrap(),
             Task::Run(RunArgs { arch: 1 })
         );
-        assert!(parse_str("run --arch 3").is_err());
+        assert_eq!(
+            parse_str("run --arch=3").unwrap_err().to_string(),
+            "--arch `3`: expected 1 or 2"
+        );
         assert!(parse_str("run --board x").is_err());
         let error = parse_str("build").unwrap_err();
-        assert_eq!(error.exit_code(), 2);
+        assert_eq!(error.exit_code(), 64);
         assert!(
             error
                 .to_string()

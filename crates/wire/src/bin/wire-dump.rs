@@ -6,66 +6,99 @@
 //! wire-dump [--quiet] [FILE...]     # no FILE, or `-`: standard input
 //! ```
 //!
+//! Exit codes (`cli::exit`): 0 when every input was read (or stdout was
+//! closed: `| head`), 64 for a bad argument, 66 when a FILE cannot be
+//! opened, 74 when reading or writing fails.
+//!
 //! A capture can come from a pipe (`cat /proc/PID/fd/N > capture` while
 //! the reader is stopped) or from a file a process logged to.
 
+use std::ffi::{OsStr, OsString};
 use std::fmt::Write as _;
 use std::io::{self, Read, Write};
+use std::ops::ControlFlow;
+use std::path::Path;
 use std::process::ExitCode;
 
+use cli::exit::{EX_IOERR, EX_NOINPUT};
+use cli::{Args, Flag, Spec, UsageError};
 use wire::{
     CommandOp, Counters, Event, ExitStatus, FrameDecoder, Message, ProcessState, signal_name,
 };
 
 const USAGE: &str = "usage: wire-dump [--quiet] [FILE...]
-Decodes wire frames from each FILE (or standard input) into readable lines,
-with offsets, units and the reason for every dropped frame, then counters.
-  --quiet   print only the counters";
+Decodes wire frames from each FILE (or standard input, also for `-`) into
+readable lines, with offsets, units and the reason for every dropped
+frame, then counters.
+  -q, --quiet   print only the counters
+  -h, --help    print this
+  --version     print the name and version
+exit codes: 0 when every input was read; 64 for a bad argument, 66 when a
+FILE cannot be opened, 74 when reading or writing fails.
+";
+
+static SPEC: Spec = Spec::new(
+    "wire-dump",
+    env!("CARGO_PKG_VERSION"),
+    USAGE,
+    &[Flag::switch("--quiet").short(b'q')],
+)
+.operands(usize::MAX);
+
+/// What to dump, and how.
+struct Options {
+    quiet: bool,
+    /// The inputs; `-` is standard input.
+    files: Vec<OsString>,
+}
+
+impl Options {
+    fn from_args(args: &Args) -> Result<Options, UsageError> {
+        let mut files: Vec<OsString> = args.operands().map(OsStr::to_owned).collect();
+        if files.is_empty() {
+            files.push("-".into());
+        }
+        Ok(Options {
+            quiet: args.switch("--quiet"),
+            files,
+        })
+    }
+}
 
 fn main() -> ExitCode {
-    let mut quiet = false;
-    let mut files = Vec::new();
-    for arg in std::env::args().skip(1) {
-        match arg.as_str() {
-            "-q" | "--quiet" => quiet = true,
-            "-h" | "--help" => {
-                println!("{USAGE}");
-                return ExitCode::SUCCESS;
-            }
-            a if a.starts_with('-') && a != "-" => {
-                eprintln!("wire-dump: unknown option {a}\n{USAGE}");
-                return ExitCode::from(2);
-            }
-            _ => files.push(arg),
-        }
+    match SPEC.parse_or_answer(std::env::args_os().skip(1), Options::from_args) {
+        ControlFlow::Continue(options) => ExitCode::from(dump_all(&options)),
+        ControlFlow::Break(code) => ExitCode::from(code),
     }
-    if files.is_empty() {
-        files.push("-".to_owned());
-    }
+}
+
+/// Dumps every input in turn; the exit code.
+fn dump_all(options: &Options) -> u8 {
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
-    for name in &files {
-        let result = if name == "-" {
-            dump(io::stdin().lock(), "stdin", quiet, &mut out)
+    for file in &options.files {
+        let name = Path::new(file).display();
+        let result = if file == "-" {
+            dump(io::stdin().lock(), "stdin", options.quiet, &mut out)
         } else {
-            match std::fs::File::open(name) {
-                Ok(f) => dump(f, name, quiet, &mut out),
+            match std::fs::File::open(file) {
+                Ok(f) => dump(f, &name.to_string(), options.quiet, &mut out),
                 Err(e) => {
-                    eprintln!("wire-dump: cannot open {name}: {e}");
-                    return ExitCode::from(2);
+                    SPEC.report(&format_args!("cannot open {name}: {e}"));
+                    return EX_NOINPUT;
                 }
             }
         };
         if let Err(e) = result.and_then(|()| out.flush()) {
             // A closed stdout (`| head`) is an ordinary end, not an error.
             if e.kind() == io::ErrorKind::BrokenPipe {
-                return ExitCode::SUCCESS;
+                return 0;
             }
-            eprintln!("wire-dump: {name}: {e}");
-            return ExitCode::from(2);
+            SPEC.report(&format_args!("{name}: {e}"));
+            return EX_IOERR;
         }
     }
-    ExitCode::SUCCESS
+    0
 }
 
 fn dump(mut input: impl Read, name: &str, quiet: bool, out: &mut impl Write) -> io::Result<()> {
