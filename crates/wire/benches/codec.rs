@@ -21,7 +21,7 @@ fn realistic_stream() -> Vec<u8> {
     while out.len() < 1 << 20 {
         seq += 1;
         let t = u64::from(seq) * 1000 + 1_700_000_000;
-        let wobble = (seq % 97) as i32 - 48;
+        let wobble = i32::try_from(seq % 97).expect("below 97") - 48;
         let msg = match seq % 100 {
             0..=4 => Message::Light(LightSample {
                 seq,
@@ -73,7 +73,7 @@ fn noise(len: usize) -> Vec<u8> {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
-            x as u8
+            x.to_le_bytes()[0]
         })
         .collect()
 }
@@ -95,7 +95,7 @@ fn naive_frames(mut input: &[u8], mut on_frame: impl FnMut(&[u8])) {
             .fold(true, |ok, b| ok & (0x20..0x7F).contains(b));
         if printable && let [content @ .., b' ', b'*', h, l] = body {
             let sum = content.iter().fold(0u8, |a, b| a ^ b);
-            let hex = |c: u8| (c as char).to_digit(16).unwrap_or(99) as u8;
+            let hex = |c: u8| u8::try_from((c as char).to_digit(16).unwrap_or(99)).unwrap_or(99);
             if hex(*h) << 4 | hex(*l) == sum {
                 on_frame(content);
             }

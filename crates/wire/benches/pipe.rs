@@ -18,7 +18,7 @@ use wire::{FrameBuf, FrameReader, FrameWriter, ImuSample, Message, ReadStatus};
 const ROLE: &str = "WIRE_PIPE_BENCH_ROLE";
 
 fn sample(seq: u32) -> Message<'static> {
-    let w = (seq % 97) as i32 - 48;
+    let w = i32::try_from(seq % 97).expect("below 97") - 48;
     Message::Imu(ImuSample {
         seq,
         t_us: 1_700_000_000 + u64::from(seq) * 1000,

@@ -105,6 +105,8 @@ impl<'b> BodyWriter<'b> {
                 dst[i] = PAIRS[pair];
                 dst[i + 1] = PAIRS[pair + 1];
             }
+            // The loop leaves v below 100: two digits or one.
+            #[allow(clippy::cast_possible_truncation, reason = "v < 100 here")]
             if v >= 10 {
                 let pair = v as usize * 2;
                 dst[0] = PAIRS[pair];

@@ -196,12 +196,12 @@ impl<'a> Frame<'a> {
                 return Err(crate::DropReason::BadChecksum { stated, computed });
             }
         };
-        let Some(type_len) = type_len(content) else {
+        let Some(type_len) = type_len(content).and_then(|n| u8::try_from(n).ok()) else {
             return Err(crate::DropReason::Malformed(DecodeError::BadType));
         };
         Ok(Frame {
             content,
-            type_len: type_len as u8,
+            type_len,
             checksummed,
         })
     }
@@ -573,7 +573,10 @@ mod tests {
 
     #[test]
     fn checksum_is_xor_of_all_bytes() {
-        let data: [u8; 23] = core::array::from_fn(|i| (i * 37 + 11) as u8);
+        let data: [u8; 23] = core::array::from_fn(|i| {
+            let i = u8::try_from(i).unwrap();
+            i.wrapping_mul(37).wrapping_add(11)
+        });
         for n in 0..data.len() {
             let want = data[..n].iter().fold(0, |a, b| a ^ b);
             assert_eq!(checksum(&data[..n]), want);

@@ -762,8 +762,8 @@ struct SignalNumber(u8);
 
 impl<'a> Value<'a> for SignalNumber {
     fn parse(v: &'a [u8]) -> Result<Self, ValueProblem> {
-        if let Some(i) = SIGNAL_NAMES.iter().position(|n| n.as_bytes() == v) {
-            return Ok(SignalNumber(i as u8 + 1));
+        if let Some((number, _)) = (1..).zip(SIGNAL_NAMES).find(|(_, n)| n.as_bytes() == v) {
+            return Ok(SignalNumber(number));
         }
         match u8::parse(v)? {
             n @ 1..=64 => Ok(SignalNumber(n)),

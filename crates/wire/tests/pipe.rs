@@ -176,7 +176,7 @@ fn typed_messages_cross_a_pipe_and_eof_is_reported() {
     let mut status = ReadStatus::Open;
     while status == ReadStatus::Open {
         status = reader
-            .read_messages(|m| got.push(m.unwrap() == sample(got.len() as u32)))
+            .read_messages(|m| got.push(m.unwrap() == sample(u32::try_from(got.len()).unwrap())))
             .unwrap();
     }
     assert_eq!(got.len(), 100);

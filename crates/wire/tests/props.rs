@@ -41,6 +41,29 @@ fn raw() -> impl Strategy<Value = Raw> {
         })
 }
 
+/// Narrower fields from random numbers: the low bits of a random number are
+/// random.
+#[allow(
+    clippy::cast_possible_truncation,
+    reason = "dropping the high bits of a random number is the intent"
+)]
+mod low_bits {
+    pub(super) fn u8(n: u64) -> u8 {
+        n as u8
+    }
+    pub(super) fn u16(n: u64) -> u16 {
+        n as u16
+    }
+    pub(super) fn u32(n: u64) -> u32 {
+        n as u32
+    }
+}
+
+/// `x` reduced to an index below `len`.
+fn index_below(x: u64, len: usize) -> usize {
+    usize::try_from(x % len as u64).expect("below len, a usize")
+}
+
 fn pick<T: Copy>(all: &[T], i: usize) -> T {
     all[i % all.len()]
 }
@@ -54,62 +77,65 @@ fn build(r: &Raw) -> Message<'_> {
         0 => Message::Hello(Hello {
             name,
             version: name,
-            protocol: n0 as u16,
+            protocol: low_bits::u16(n0),
         }),
         1 => Message::Ready(Ready { name }),
         2 => Message::Heartbeat(Heartbeat {
             name,
-            seq: n0 as u32,
+            seq: low_bits::u32(n0),
             uptime_us: n1,
         }),
         3 => Message::Imu(ImuSample {
-            seq: n0 as u32,
+            seq: low_bits::u32(n0),
             t_us: n1,
             accel_mg: [r.i[0], r.i[1], r.i[2]],
             gyro_mdps: [r.i[3], r.i[4], r.i[5]],
             temp_cc: r.i[6],
         }),
         4 => Message::Light(LightSample {
-            seq: n0 as u32,
+            seq: low_bits::u32(n0),
             t_us: n1,
-            lux_milli: n2 as u32,
-            raw: n3 as u32,
+            lux_milli: low_bits::u32(n2),
+            raw: low_bits::u32(n3),
         }),
         5..=11 => {
             let op = match r.kind {
                 5 => CommandOp::Hello,
                 6 => CommandOp::Stats,
                 7 => CommandOp::SetRate {
-                    hz: (n1 as u32).max(1),
+                    hz: low_bits::u32(n1).max(1),
                 },
                 8 => CommandOp::SetRange {
-                    accel_g: Some(n1 as u16),
-                    gyro_dps: opt(r.some[0], n2).map(|v| v as u16),
+                    accel_g: Some(low_bits::u16(n1)),
+                    gyro_dps: opt(r.some[0], n2).map(low_bits::u16),
                 },
                 9 => CommandOp::SetGain {
-                    fullscale_mv: opt(r.some[0], n1).map(|v| v as u16),
-                    gain_milli: opt(r.some[1], n2).map(|v| v as u32),
-                    integration_ms: Some(n3 as u16),
+                    fullscale_mv: opt(r.some[0], n1).map(low_bits::u16),
+                    gain_milli: opt(r.some[1], n2).map(low_bits::u32),
+                    integration_ms: Some(low_bits::u16(n3)),
                 },
                 10 if r.some[2] => CommandOp::AutoGain,
                 10 => CommandOp::Calibrate,
                 _ => CommandOp::SelfTest,
             };
-            Message::Command(Command { id: n0 as u32, op })
+            Message::Command(Command {
+                id: low_bits::u32(n0),
+                op,
+            })
         }
         12 => Message::Ack(Ack {
-            id: n0 as u32,
+            id: low_bits::u32(n0),
             op: pick(OpKind::ALL, r.pick[0]),
         }),
         13 => Message::Error(ErrorReport {
             name: r.some[1].then_some(name),
-            id: opt(r.some[0], n0).map(|v| v as u32),
+            id: opt(r.some[0], n0).map(low_bits::u32),
             code: pick(ErrorCode::ALL, r.pick[0]),
             text,
         }),
         14 => Message::Stats(Stats {
             name,
-            id: opt(r.some[0], n0).map(|v| v as u32),
+            id: opt(r.some[0], n0).map(low_bits::u32),
             sent: n1,
             dropped: n2,
             received: n3,
@@ -118,18 +144,18 @@ fn build(r: &Raw) -> Message<'_> {
         }),
         15 | 16 => Message::State(ProcessState {
             name,
-            pid: n0 as u32,
+            pid: low_bits::u32(n0),
             state: pick(RunState::ALL, r.pick[0]),
             exit: match r.pick[1] % 3 {
                 0 => None,
-                1 => Some(ExitStatus::Code(n1 as u8)),
+                1 => Some(ExitStatus::Code(low_bits::u8(n1))),
                 _ => Some(ExitStatus::Signal {
                     number: (n1 % 64) as u8 + 1,
                     core: r.some[1],
                 }),
             },
             ran_us: opt(r.some[0], n2),
-            restarts: n3 as u32,
+            restarts: low_bits::u32(n3),
             next_us: opt(r.some[2], n4),
         }),
         17 => Message::Gesture(Gesture {
@@ -285,7 +311,8 @@ fn reference_fields(content: &str) -> Vec<Result<(String, String), wire::DecodeE
         return out;
     }
     for (index, field) in content[type_end + 1..].split(' ').enumerate() {
-        let index = index as u8;
+        // The decoder's field index saturates at 255.
+        let index = u8::try_from(index).unwrap_or(u8::MAX);
         let key_len = field.bytes().take_while(|&b| wire::is_key_byte(b)).count();
         if key_len == 0
             || key_len > wire::MAX_KEY_LEN
@@ -351,10 +378,10 @@ proptest! {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
-            fields.swap(i, (x % (i as u64 + 1)) as usize);
+            fields.swap(i, index_below(x, i + 1));
         }
         if extra {
-            fields.insert((x % (fields.len() as u64 + 1)) as usize, "zz_future=1".to_owned());
+            fields.insert(index_below(x, fields.len() + 1), "zz_future=1".to_owned());
         }
         let body = format!("{} {}", frame.msg_type(), fields.join(" "));
         let body = body.trim_end();
