@@ -122,6 +122,11 @@ pub(crate) const fn div_round(numerator: i64, denominator: i64) -> i64 {
 /// Rounds a non-negative float to the nearest integer and saturates: NaN
 /// and negative values give 0, values past `u32::MAX` give `u32::MAX`
 /// (float-to-int `as` casts saturate; `f64::round` is not in `core`).
+#[allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "the value is positive here and the saturating float-to-int cast is the documented meaning"
+)]
 pub(crate) fn round_to_u32(value: f64) -> u32 {
     if value.is_nan() || value <= 0.0 {
         0

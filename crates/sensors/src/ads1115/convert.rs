@@ -27,6 +27,10 @@ use crate::{div_round, round_to_u32};
 /// `counts * full_scale / 32768`, rounded to nearest (ties away from
 /// zero). One count is 187.5 µV at ±6.144 V down to 7.8125 µV at ±0.256 V.
 /// Exact for every `i16` (computed in `i64`).
+#[allow(
+    clippy::cast_possible_truncation,
+    reason = "|counts| <= 32 768 and the full scale <= 6 144 000 µV: the result is within ±6 144 000"
+)]
 pub const fn counts_to_microvolts(counts: i16, pga: Pga) -> i32 {
     div_round(counts as i64 * pga.full_scale_uv() as i64, 32_768) as i32
 }
@@ -80,6 +84,10 @@ impl Divider {
     /// at ground; a voltage at or above VDD gives 0 (a shorted LDR: very
     /// bright) with the LDR at VDD and `u32::MAX` with it at ground.
     /// Resistances past `u32::MAX` saturate to it.
+    #[allow(
+        clippy::cast_possible_truncation,
+        reason = "ohm is compared with u32::MAX before the cast"
+    )]
     pub const fn ldr_ohm(&self, microvolts: i32) -> u32 {
         let vdd = self.vdd_uv as u64;
         let fixed = self.fixed_ohm as u64;
@@ -90,7 +98,7 @@ impl Divider {
         if microvolts <= 0 {
             return at_zero;
         }
-        let v = microvolts as u64;
+        let v = microvolts.unsigned_abs() as u64;
         if v >= vdd {
             return at_vdd;
         }

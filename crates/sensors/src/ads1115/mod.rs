@@ -478,7 +478,8 @@ impl<I2C: I2c> Ads1115<I2C> {
     /// current PGA's LSB (see [`convert::counts_to_microvolts`]).
     pub fn read_conversion(&mut self) -> Result<i16, Error<I2C::Error>> {
         let word = self.read_register(reg::CONVERSION)?;
-        Ok(word as i16)
+        // The register holds a two's-complement count.
+        Ok(word.cast_signed())
     }
 
     /// Starts continuous conversion of `channel`. Returns the time to the
@@ -612,7 +613,7 @@ mod tests {
             Pga::Fsr0_512V,
             Pga::Fsr0_256V,
         ] {
-            let mv = (pga.full_scale_uv() / 1000) as u16;
+            let mv = u16::try_from(pga.full_scale_uv() / 1000).unwrap();
             assert_eq!(Pga::from_full_scale_mv(mv), Some(pga));
         }
         assert_eq!(Pga::from_full_scale_mv(3300), None);

@@ -110,11 +110,12 @@ impl GyroCalibration {
             });
         }
         // max - min of two i32 cannot overflow in i64; clamp it into an i32.
-        let spread = |lo: i32, hi: i32| (i64::from(hi) - i64::from(lo)).min(i64::from(i32::MAX));
+        let spread =
+            |lo: i32, hi: i32| i32::try_from(i64::from(hi) - i64::from(lo)).unwrap_or(i32::MAX);
         let spread_mdps = Axes {
-            x: spread(self.min.x, self.max.x) as i32,
-            y: spread(self.min.y, self.max.y) as i32,
-            z: spread(self.min.z, self.max.z) as i32,
+            x: spread(self.min.x, self.max.x),
+            y: spread(self.min.y, self.max.y),
+            z: spread(self.min.z, self.max.z),
         };
         if spread_mdps.x > self.max_spread_mdps
             || spread_mdps.y > self.max_spread_mdps
@@ -128,11 +129,15 @@ impl GyroCalibration {
             return Err(moved);
         }
         let n = i64::from(self.count);
-        // The mean of i32 values is an i32.
+        #[allow(
+            clippy::cast_possible_truncation,
+            reason = "the rounded mean of i32 values lies between their min and max"
+        )]
+        let mean = |sum: i64| crate::div_round(sum, n) as i32;
         Ok(CalibrationProgress::Done(Axes {
-            x: crate::div_round(self.sum.x, n) as i32,
-            y: crate::div_round(self.sum.y, n) as i32,
-            z: crate::div_round(self.sum.z, n) as i32,
+            x: mean(self.sum.x),
+            y: mean(self.sum.y),
+            z: mean(self.sum.z),
         }))
     }
 }
@@ -181,16 +186,10 @@ mod tests {
         let mut cal = GyroCalibration::new(nz(4));
         let samples = [(100, -50, 7), (102, -52, 8), (101, -51, 7), (101, -50, 8)];
         let mut last = None;
-        for (i, (x, y, z)) in samples.into_iter().enumerate() {
+        for (taken, (x, y, z)) in (1..).zip(samples) {
             let p = cal.add(Axes { x, y, z }).unwrap();
-            if i < 3 {
-                assert_eq!(
-                    p,
-                    CalibrationProgress::Collecting {
-                        taken: i as u16 + 1,
-                        wanted: 4
-                    }
-                );
+            if taken < 4 {
+                assert_eq!(p, CalibrationProgress::Collecting { taken, wanted: 4 });
             }
             last = Some(p);
         }

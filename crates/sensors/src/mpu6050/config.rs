@@ -277,7 +277,8 @@ impl SampleRate {
         if requested_hz == 0 {
             return None;
         }
-        let base = dlpf.gyro_output_rate_hz() as u64;
+        let base_hz = dlpf.gyro_output_rate_hz();
+        let base = base_hz as u64;
         let want = requested_hz as u64;
         // The total division n = 1 + divider is 1..=256. The best n is
         // floor(base/want) or the one above: compare |base/n - want|
@@ -294,9 +295,11 @@ impl SampleRate {
         let err_low = base.abs_diff(want * low) * high;
         let err_high = base.abs_diff(want * high) * low;
         let n = if err_high < err_low { high } else { low };
+        #[allow(clippy::cast_possible_truncation, reason = "n is 1..=256")]
+        let divider = (n - 1) as u8;
         Some(Self {
-            divider: (n - 1) as u8,
-            gyro_output_rate_hz: base as u32,
+            divider,
+            gyro_output_rate_hz: base_hz,
         })
     }
 

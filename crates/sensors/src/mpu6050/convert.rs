@@ -11,6 +11,10 @@ use crate::div_round;
 /// Acceleration in milli-g for a raw accelerometer reading at `range`:
 /// `raw * 1000 / sensitivity`, with the datasheet sensitivities 16384,
 /// 8192, 4096 and 2048 LSB/g for ±2, ±4, ±8 and ±16 g.
+#[allow(
+    clippy::cast_possible_truncation,
+    reason = "i16 counts give -16 000..=16 000 mg"
+)]
 pub const fn accel_milli_g(raw: i16, range: AccelRange) -> i32 {
     div_round(raw as i64 * 1000, range.lsb_per_g() as i64) as i32
 }
@@ -19,6 +23,10 @@ pub const fn accel_milli_g(raw: i16, range: AccelRange) -> i32 {
 /// `range`: `raw * 1000 / sensitivity`, with the datasheet sensitivities
 /// 131, 65.5, 32.8 and 16.4 LSB/(°/s) for ±250, ±500, ±1000 and ±2000 °/s
 /// (computed as `raw * 10000 / (10 * sensitivity)` to stay in integers).
+#[allow(
+    clippy::cast_possible_truncation,
+    reason = "i16 counts give -1 998 049..=1 997 988 m°/s"
+)]
 pub const fn gyro_milli_dps(raw: i16, range: GyroRange) -> i32 {
     div_round(raw as i64 * 10_000, range.tenth_lsb_per_dps() as i64) as i32
 }
@@ -26,6 +34,10 @@ pub const fn gyro_milli_dps(raw: i16, range: GyroRange) -> i32 {
 /// Die temperature in centi-degrees Celsius for a raw TEMP_OUT reading:
 /// `raw / 340 + 36.53 °C` (register map, section 4.18), computed as
 /// `(raw * 100 + 3653 * 340) / 340`.
+#[allow(
+    clippy::cast_possible_truncation,
+    reason = "i16 counts give -5985..=13 290 c°C"
+)]
 pub const fn temperature_centi_celsius(raw: i16) -> i32 {
     div_round(raw as i64 * 100 + 3653 * 340, 340) as i32
 }

@@ -111,7 +111,7 @@ pub fn check_resting_sample(sample: Sample) -> Result<SelfTestReport, SelfTestFa
         });
     }
     let a = sample.accel_mg;
-    let square = |v: i32| (i64::from(v) * i64::from(v)) as u64;
+    let square = |v: i32| u64::from(v.unsigned_abs()).pow(2);
     let magnitude = isqrt(square(a.x) + square(a.y) + square(a.z));
     // Each axis is at most 16 000 mg, so the magnitude fits a u32.
     let magnitude_mg = u32::try_from(magnitude).unwrap_or(u32::MAX);

@@ -298,6 +298,11 @@ mod tests {
             let mut setting = Setting::AUTO_RANGE_START;
             let mut changes = 0;
             loop {
+                #[allow(
+                    clippy::cast_possible_truncation,
+                    clippy::cast_sign_loss,
+                    reason = "lux >= 0, clipped to the 16-bit counter; the cast drops the fraction"
+                )]
                 let counts = (lux / resolution_lux(setting)).min(65_535.0) as u16;
                 match auto_range(setting, counts) {
                     Some(next) => {
