@@ -19,8 +19,11 @@ impl AdapterFunctionality {
 
     /// Wraps the value the `I2C_FUNCS` ioctl wrote (an `unsigned long`;
     /// the kernel defines bits 0..=31 only, the rest are dropped).
+    #[allow(
+        clippy::cast_possible_truncation,
+        reason = "no functionality bit lives above bit 31"
+    )]
     pub fn from_bits(bits: u64) -> Self {
-        // Truncation is the point: no functionality bit lives above bit 31.
         Self((bits & u64::from(u32::MAX)) as u32)
     }
 

@@ -597,7 +597,12 @@ impl<D: SensorDevice> Node<D> {
         // seqs are skipped so the reader sees the gap.
         let missed = events - 1;
         self.stats.missed += missed;
-        self.seq = self.seq.wrapping_add(missed as u32);
+        #[allow(
+            clippy::cast_possible_truncation,
+            reason = "seqs count modulo 2^32: the count's low bits advance it the same"
+        )]
+        let skipped = missed as u32;
+        self.seq = self.seq.wrapping_add(skipped);
         match self.device.sample(self.seq, t_us) {
             Ok(Some(sample)) => {
                 let frame: Message<'static> = sample.into();
@@ -991,7 +996,10 @@ pub fn block_stop_signals() -> Result<(), Errno> {
 pub fn monotonic_us() -> u64 {
     // CLOCK_MONOTONIC cannot fail on Linux; 0 would only make `t` odd.
     clock_gettime(nix::time::ClockId::CLOCK_MONOTONIC).map_or(0, |t| {
-        (t.tv_sec() as u64) * 1_000_000 + (t.tv_nsec() as u64) / 1000
+        // Neither field of a CLOCK_MONOTONIC time is negative.
+        let seconds = u64::try_from(t.tv_sec()).unwrap_or(0);
+        let nanoseconds = u64::try_from(t.tv_nsec()).unwrap_or(0);
+        seconds * 1_000_000 + nanoseconds / 1000
     })
 }
 

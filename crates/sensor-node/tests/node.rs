@@ -758,7 +758,7 @@ fn heartbeats_arrive_with_consecutive_seqs() {
         .collect();
     assert_eq!(
         beats.iter().map(|b| b.0).collect::<Vec<_>>(),
-        (0..beats.len() as u32).collect::<Vec<_>>()
+        (0..u32::try_from(beats.len()).unwrap()).collect::<Vec<_>>()
     );
     // Beat N comes N+1 intervals after the start at the earliest (timers
     // never fire early).

@@ -85,6 +85,11 @@ impl LdrCircuit {
     /// assert_eq!(LdrCircuit::GL5528_10K_3V3.ain0_uv(0), 0);
     /// ```
     #[must_use]
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "the voltage is 0..=supply_uv, a u32"
+    )]
     pub fn ain0_uv(&self, illuminance_mlx: u64) -> u32 {
         self.ain0_uv_at(illuminance_mlx as f64 / 1000.0).round() as u32
     }
@@ -348,8 +353,13 @@ impl Ads1115 {
         let v = self.input_uv(positive, at, scenario)
             - negative.map_or(0.0, |n| self.input_uv(n, at, scenario));
         let code = (v / FULL_SCALE_UV[pga & 7] * 32_768.0).round();
-        // `as` saturates: -32768..=32767, the part's output codes.
-        (code as i16) as u16
+        #[allow(
+            clippy::cast_possible_truncation,
+            reason = "`as` saturates: -32768..=32767, the part's output codes"
+        )]
+        let code = code as i16;
+        // The conversion register holds the code in two's complement.
+        code.cast_unsigned()
     }
 
     fn write_config(&mut self, now: Duration, value: u16) {

@@ -351,8 +351,11 @@ impl RegisterModel for Mpu6050 {
     }
 }
 
+#[allow(
+    clippy::cast_possible_truncation,
+    reason = "`as` saturates at the i16 range, as the part's output does"
+)]
 fn saturate_i16(x: f64) -> i16 {
-    // `as` saturates at the i16 range, as the part's output does.
     x.round() as i16
 }
 

@@ -394,8 +394,12 @@ fn uncorrected_lux(lux: f64) -> f64 {
     (low + high) / 2.0
 }
 
+#[allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "`as` saturates at 0 and 65535, as the part's counter does"
+)]
 fn saturate_u16(x: f64) -> u16 {
-    // `as` saturates at 0 and 65535, as the part's counter does.
     x.round() as u16
 }
 

@@ -212,7 +212,11 @@ fn full_scale_settings_scale_and_saturate_the_outputs() {
         write(&mut dev, ACCEL_CONFIG, afs << 3);
         clock.set(ms(1250) + ms(1000 * u64::from(afs)));
         let expected = (4 * lsb_per_g).min(32767);
-        assert_eq!(accel(&mut dev)[2], expected as i16, "AFS_SEL {afs}");
+        assert_eq!(
+            accel(&mut dev)[2],
+            i16::try_from(expected).unwrap(),
+            "AFS_SEL {afs}"
+        );
     }
     // At 750 ms into a cycle: 1 g - 3 g = -2 g: exactly -32768 at +-2 g.
     write(&mut dev, ACCEL_CONFIG, 0);

@@ -128,8 +128,9 @@ pub fn sleeps_in_poll_without_timeout(pid: Pid) -> bool {
         return false;
     };
     if Some(nr) == POLL {
-        // poll(fds, nfds, timeout): an int timeout of -1.
-        arg(3).is_some_and(|t| t as u32 == u32::MAX)
+        // poll(fds, nfds, timeout): an int timeout of -1, all ones in the
+        // register's low 32 bits.
+        arg(3).is_some_and(|t| t & u64::from(u32::MAX) == u64::from(u32::MAX))
     } else if nr == PPOLL {
         // ppoll(fds, nfds, tsp, sigmask, size): no timespec.
         arg(3) == Some(0)

@@ -100,9 +100,11 @@ fn install(
         for &(resource, value) in &limits {
             setrlimit(resource, value, value)?;
         }
+        // The flags argument is a c_int; the flag bits are the same.
+        let flags = libc::CLOSE_RANGE_CLOEXEC.cast_signed();
         // SAFETY: close_range with CLOSE_RANGE_CLOEXEC only sets a flag on
         // fds; it reads no memory of ours.
-        let r = unsafe { libc::close_range(3, libc::c_uint::MAX, libc::CLOSE_RANGE_CLOEXEC as _) };
+        let r = unsafe { libc::close_range(3, libc::c_uint::MAX, flags) };
         if r == -1 {
             return Err(std::io::Error::last_os_error());
         }

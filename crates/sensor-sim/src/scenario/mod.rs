@@ -166,6 +166,11 @@ impl Scenario {
 
     /// What the light sensor sees at `t` (without sensor noise).
     #[must_use]
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "clamped to u64's range before the cast"
+    )]
     pub fn light_at(&self, t: Duration) -> LightInputs {
         let mlx = (self.illuminance_lux(t) * 1000.0).round();
         LightInputs {
@@ -488,8 +493,11 @@ fn from_nanos(n: u128) -> Duration {
     Duration::from_nanos(u64::try_from(n).unwrap_or(u64::MAX))
 }
 
+#[allow(
+    clippy::cast_possible_truncation,
+    reason = "`as` saturates and maps NaN to 0"
+)]
 fn round_i32(x: f64) -> i32 {
-    // `as` saturates and maps NaN to 0.
     x.round() as i32
 }
 
