@@ -204,7 +204,7 @@ impl Subject {
     }
 
     fn stop(mut self) {
-        let _ = kill(Pid::from_raw(self.process.id() as i32), Signal::SIGTERM);
+        let _ = kill(test_support::pid_of(&self.process), Signal::SIGTERM);
         let deadline = Instant::now() + Duration::from_secs(10);
         while self.process.try_wait().ok().flatten().is_none() && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(10));
@@ -215,6 +215,11 @@ impl Subject {
     }
 }
 
+#[allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "p is 0..=1: the rounded product is an index of sorted"
+)]
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
@@ -287,8 +292,9 @@ fn main() {
         // bench slept, when the CPUs are idle and slow to wake (worth about
         // 0.5 ms here), the others right after it.
         let n = subjects.len();
+        let first = usize::try_from(r).expect("a round number fits a usize");
         for k in 0..n {
-            subjects[(r as usize + k) % n].round(stable);
+            subjects[(first + k) % n].round(stable);
         }
         if full && (r + 1) % 100 == 0 {
             eprintln!(

@@ -444,8 +444,8 @@ fn in_child(recipe: &Recipe, fds: &FdPlan<'_>, to_reset: &[libc::c_int], report:
     // Sources are all >= FD_FLOOR and targets below it, so no dup2
     // overwrites a source still to be copied; dup2 clears close-on-exec
     // on the target, and every source (close-on-exec) closes at exec.
-    for (target, &source) in fds.stdio.iter().enumerate() {
-        if !sys::dup2(source, target as RawFd) {
+    for (target, &source) in (0..).zip(&fds.stdio) {
+        if !sys::dup2(source, target) {
             fail(Stage::Fds);
         }
     }
@@ -524,11 +524,14 @@ mod sys {
     /// CLOSE_RANGE_CLOEXEC (Linux 5.11), else fd by fd up to the fd limit.
     pub(super) fn cloexec_from(first: RawFd) -> bool {
         const CLOSE_RANGE_CLOEXEC: libc::c_uint = 1 << 2;
+        let Ok(from) = libc::c_uint::try_from(first) else {
+            return false;
+        };
         // SAFETY: close_range(2) only sets flags on this process's fds.
         let done = unsafe {
             libc::syscall(
                 libc::SYS_close_range,
-                first as libc::c_uint,
+                from,
                 libc::c_uint::MAX,
                 CLOSE_RANGE_CLOEXEC,
             )

@@ -288,6 +288,11 @@ pub(crate) fn factor_text(factor: f64) -> String {
         return if factor > 0.0 { "inf" } else { "-inf" }.to_owned();
     }
     let sign = if factor < 0.0 { "-" } else { "" };
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "0 <= factor.abs() * 1000 < 1e18 here, within u64"
+    )]
     let milli = (factor.abs() * 1000.0).round() as u64;
     let mut frac = format!("{:03}", milli % 1000);
     while frac.len() > 1 && frac.ends_with('0') {

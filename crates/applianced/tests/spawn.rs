@@ -172,7 +172,7 @@ fn a_child_starts_with_default_dispositions_and_an_empty_mask() {
 }
 
 fn libc_usr1() -> u32 {
-    Signal::SIGUSR1 as i32 as u32
+    u32::try_from(Signal::SIGUSR1 as i32).expect("signal numbers are positive")
 }
 
 #[test]

@@ -184,7 +184,7 @@ fn frames_written_while_a_reader_is_down_are_read_by_its_successor() {
     ]);
     // The reader is down for a second: every frame now waits in the pipe.
     let mut buf = wire::FrameBuf::new();
-    for seq in 0..K as u32 {
+    for seq in 0..u32::try_from(K).unwrap() {
         let msg = wire::Message::Heartbeat(wire::Heartbeat {
             name: wire::Token::new("test").unwrap(),
             seq,

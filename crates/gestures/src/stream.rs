@@ -55,6 +55,10 @@ impl StreamClock {
 /// `tau_us`, `dt_us` after the previous sample: `dt / (tau + dt)`, the
 /// backward-Euler step, which stays in 0..=1 for any gap and so keeps the
 /// filter stable at every sample rate.
+#[allow(
+    clippy::cast_possible_truncation,
+    reason = "a ratio in 0..=1: the f32 drops precision only"
+)]
 pub(crate) fn smoothing(dt_us: u64, tau_us: u64) -> f32 {
     let total = tau_us.saturating_add(dt_us);
     if total == 0 {

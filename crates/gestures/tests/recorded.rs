@@ -105,7 +105,7 @@ fn record_imu(scenario: Arc<Scenario>, rate_hz: u16, seconds: u64) -> Vec<ImuSam
         .configure(&config)
         .expect("the simulated IMU takes the settings");
     let period_us = u64::from(applied.sample_rate.period_us());
-    let first = (wait.as_micros() as u64) / period_us + 1;
+    let first = u64::try_from(wait.as_micros()).unwrap() / period_us + 1;
     let last = seconds * 1_000_000 / period_us;
     let mut samples = Vec::new();
     for k in first..last {
@@ -135,7 +135,7 @@ fn record_light(scenario: Arc<Scenario>, seconds: u64) -> Vec<LightSample> {
     let wait = als
         .init(Setting::AUTO_RANGE_START)
         .expect("the simulated VEML7700 starts");
-    let start_us = wait.as_micros() as u64;
+    let start_us = u64::try_from(wait.as_micros()).unwrap();
     let period_us = 100_000;
     let mut samples = Vec::new();
     for k in 0..(seconds * 1_000_000 - start_us) / period_us {

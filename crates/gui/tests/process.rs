@@ -103,7 +103,7 @@ impl Gui {
     }
 
     fn pid(&self) -> Pid {
-        Pid::from_raw(self.child.id() as i32)
+        test_support::pid_of(&self.child)
     }
 
     fn terminate(mut self) -> ExitStatus {

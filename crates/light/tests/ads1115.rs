@@ -64,9 +64,12 @@ fn lux_follows_the_scenario() {
     );
     assert_eq!(r.light.pga(), Pga::Fsr4_096V);
     for (second, lux) in [(0, 1.0), (1, 10.0), (2, 300.0), (3, 5000.0), (4, 20000.0)] {
-        let t = at(&r.clock, Duration::from_millis(second * 1000 + 500));
-        let sample = r.light.sample(40 + second as u32, t).unwrap().unwrap();
-        assert_eq!((sample.seq, sample.t_us), (40 + second as u32, t));
+        let t = at(
+            &r.clock,
+            Duration::from_millis(u64::from(second) * 1000 + 500),
+        );
+        let sample = r.light.sample(40 + second, t).unwrap().unwrap();
+        assert_eq!((sample.seq, sample.t_us), (40 + second, t));
         assert_lux_near(sample.lux_milli, lux, TOLERANCE_PERCENT);
         assert!(sample.raw > 0 && sample.raw < 32_767, "{}", sample.raw);
     }

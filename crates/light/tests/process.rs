@@ -9,7 +9,6 @@ use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Stdio};
 
 use nix::sys::signal::{Signal, kill};
-use nix::unistd::Pid;
 use test_support::{Frames, Got, TempDir, WithEnds, wait_exit};
 use wire::{ErrorCode, LightSample};
 
@@ -88,7 +87,7 @@ impl Light {
     }
 
     fn terminate(mut self) -> (ExitStatus, String) {
-        kill(Pid::from_raw(self.child.id() as i32), Signal::SIGTERM).expect("kill -TERM");
+        kill(test_support::pid_of(&self.child), Signal::SIGTERM).expect("kill -TERM");
         self.wait()
     }
 

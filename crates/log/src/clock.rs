@@ -126,7 +126,7 @@ mod tests {
                 30,
                 31,
             ];
-            let expected = if day < month_len[(m - 1) as usize] {
+            let expected = if day < month_len[usize::try_from(m - 1).unwrap()] {
                 (y, m, day + 1)
             } else if m < 12 {
                 (y, m + 1, 1)

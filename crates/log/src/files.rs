@@ -193,8 +193,10 @@ fn whole_lines_len(file: &File, len: u64) -> io::Result<u64> {
     let mut end = len;
     let mut buf = [0u8; 4096];
     while end > 0 {
-        let start = end.saturating_sub(buf.len() as u64);
-        let chunk = &mut buf[..(end - start) as usize];
+        // A buffer's worth, or what is left before `end`.
+        let n = usize::try_from(end).map_or(buf.len(), |end| end.min(buf.len()));
+        let start = end - n as u64;
+        let chunk = &mut buf[..n];
         file.read_exact_at(chunk, start)?;
         if let Some(i) = chunk.iter().rposition(|&b| b == b'\n') {
             return Ok(start + i as u64 + 1);

@@ -118,7 +118,7 @@ fn rotation_keeps_n_files_of_bounded_size() {
     assert_eq!(seqs, (first..200).collect::<Vec<_>>());
     // Two rotated files are full: a third line would not have fitted.
     for f in &files[..2] {
-        let len = std::fs::metadata(f).unwrap().len() as usize;
+        let len = std::fs::metadata(f).unwrap().len();
         assert!(len + 101 > 2048, "{} has only {len} bytes", f.display());
     }
 }

@@ -31,7 +31,7 @@ use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use nix::sys::signal::{Signal, kill};
 use nix::sys::time::TimeSpec;
 use nix::sys::timerfd::{ClockId, Expiration, TimerFd, TimerFlags, TimerSetTimeFlags};
-use nix::unistd::{Pid, SysconfVar, sysconf};
+use nix::unistd::{SysconfVar, sysconf};
 use wire::{Command as Cmd, CommandOp, FrameBuf, FrameReader, Message, ReadStatus};
 
 /// Still, then taps, a shake, a tilt and a flip; no faults (a fault would
@@ -50,7 +50,9 @@ const FLOOR_ROLE: &str = "MOTION_RATE_BENCH_FLOOR";
 
 fn monotonic_us() -> u64 {
     let t = nix::time::clock_gettime(nix::time::ClockId::CLOCK_MONOTONIC).expect("clock");
-    t.tv_sec() as u64 * 1_000_000 + t.tv_nsec() as u64 / 1000
+    let seconds = u64::try_from(t.tv_sec()).expect("CLOCK_MONOTONIC is not negative");
+    let nanoseconds = u64::try_from(t.tv_nsec()).expect("tv_nsec is 0..1e9");
+    seconds * 1_000_000 + nanoseconds / 1000
 }
 
 /// utime + stime of `pid`, in clock ticks.
@@ -149,7 +151,9 @@ fn main() {
     let mut reader = FrameReader::new(tx_r);
 
     let mut ready = false;
-    let mut latencies: Vec<u64> = Vec::with_capacity((secs * rate + 1000) as usize);
+    let mut latencies: Vec<u64> = Vec::with_capacity(
+        usize::try_from(secs * rate + 1000).expect("a sample count fits a usize"),
+    );
     let mut seqs: (Option<u32>, u32, u64) = (None, 0, 0); // first, last, gaps
     let mut frames = 0u64;
     let mut stats = None;
@@ -218,7 +222,7 @@ fn main() {
     }
     let (start, cpu) = window.expect("READY");
     let wall = start.elapsed().as_secs_f64();
-    kill(Pid::from_raw(pid as i32), Signal::SIGTERM).expect("SIGTERM");
+    kill(test_support::pid_of(&child), Signal::SIGTERM).expect("SIGTERM");
     let status = child.wait().expect("wait");
     let _ = std::fs::remove_file(&scenario);
     assert_eq!(status.code(), Some(0), "appliance-motion: {status}");

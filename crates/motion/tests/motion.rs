@@ -9,7 +9,6 @@ use std::process::Child;
 
 use nix::fcntl::{FcntlArg, fcntl};
 use nix::sys::signal::{Signal, kill};
-use nix::unistd::Pid;
 use test_support::{Frames, Got, TempDir, WithEnds, encode, wait_exit};
 use wire::{CommandOp, ErrorCode, Message, OpKind};
 
@@ -118,7 +117,7 @@ impl Motion {
 
     /// SIGTERM; it must exit 0.
     fn stop(mut self) -> String {
-        kill(Pid::from_raw(self.child.id() as i32), Signal::SIGTERM).expect("kill -TERM");
+        kill(test_support::pid_of(&self.child), Signal::SIGTERM).expect("kill -TERM");
         let status = wait_exit(&mut self.child);
         let stderr = read_all(self.child.stderr.take().unwrap());
         assert_eq!(status.code(), Some(0), "{status}; stderr: {stderr}");
@@ -167,7 +166,9 @@ fn frames_flow_with_increasing_seq_and_a_board_lying_flat() {
     // Sample times are this machine's CLOCK_MONOTONIC.
     let now_us = {
         let t = nix::time::clock_gettime(nix::time::ClockId::CLOCK_MONOTONIC).unwrap();
-        t.tv_sec() as u64 * 1_000_000 + t.tv_nsec() as u64 / 1000
+        let seconds = u64::try_from(t.tv_sec()).expect("CLOCK_MONOTONIC is not negative");
+        let nanoseconds = u64::try_from(t.tv_nsec()).expect("tv_nsec is 0..1e9");
+        seconds * 1_000_000 + nanoseconds / 1000
     };
     assert!(samples.last().unwrap().t_us <= now_us);
     let stderr = m.stop();
@@ -541,7 +542,7 @@ fn a_full_gui_pipe_drops_and_counts_while_the_log_pipe_gets_every_frame() {
 fn sigint_stops_it_cleanly_too() {
     let mut m = Motion::start(&demo_device(), &[], false, None);
     m.gui.until("ready", |g| g.contains(&Got::ready("motion")));
-    kill(Pid::from_raw(m.child.id() as i32), Signal::SIGINT).expect("kill -INT");
+    kill(test_support::pid_of(&m.child), Signal::SIGINT).expect("kill -INT");
     let status = wait_exit(&mut m.child);
     assert_eq!(status.code(), Some(0), "{status}");
 }

@@ -123,7 +123,7 @@ impl Appliance {
 
     /// The supervisor's pid (the launcher's, if it has one).
     pub fn pid(&self) -> Pid {
-        Pid::from_raw(i32::try_from(self.child.id()).expect("a pid fits in i32"))
+        crate::pid_of(&self.child)
     }
 
     /// Waits until a line from index `from` on contains every one of

@@ -2,7 +2,7 @@
 //!
 //! - [`program`]: the path of a workspace binary, built first if it is not;
 //! - [`WithEnds`]: start a program as `applianced` starts its children,
-//!   with pipe ends at fds 3, 4, ...;
+//!   with pipe ends at fds 3, 4, ...; [`pid_of`] a child, to signal it;
 //! - [`Appliance`]: the real supervisor on a topology, with its log, and
 //!   waits for lines in it;
 //! - [`Frames`] and [`Lines`]: what a process writes to a pipe, read back
@@ -54,6 +54,6 @@ pub use appliance::{Appliance, contains_in_order, expand, pid_in, repository};
 pub use frames::{Frames, Got, encode};
 pub use lines::Lines;
 pub use program::{program, programs};
-pub use spawn::WithEnds;
+pub use spawn::{WithEnds, pid_of};
 pub use temp::{TempDir, fifo};
 pub use wait::{DEADLINE, eventually, wait_exit, within};

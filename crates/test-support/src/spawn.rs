@@ -8,6 +8,7 @@ use std::process::{Child, Command, Stdio};
 
 use nix::libc;
 use nix::sys::resource::{Resource, rlim_t, setrlimit};
+use nix::unistd::Pid;
 
 /// Where the ends are parked in the child on their way to 3, 4, ...: above
 /// any target, so that placing one never overwrites another.
@@ -130,6 +131,11 @@ fn install(
     // (setrlimit, close_range, fcntl, dup2) on values it owns, and
     // allocates nothing.
     unsafe { command.pre_exec(hook) };
+}
+
+/// The pid of `child`, as nix takes it (Linux pids are below 2^22).
+pub fn pid_of(child: &Child) -> Pid {
+    Pid::from_raw(i32::try_from(child.id()).expect("a pid fits in i32"))
 }
 
 #[cfg(test)]

@@ -224,7 +224,7 @@ fn sleep_ms_sleeps_at_least_that_long() {
 fn term_when_ready(args: &[&str]) -> Child {
     let mut child = spawn(args, vec![]);
     assert_eq!(stdout_lines(&mut child).next_line(), "ready");
-    kill(Pid::from_raw(child.id() as i32), Signal::SIGTERM).expect("kill -TERM");
+    kill(test_support::pid_of(&child), Signal::SIGTERM).expect("kill -TERM");
     child
 }
 
@@ -237,7 +237,7 @@ fn ignore_term_survives_sigterm_and_dies_of_sigkill() {
         child.try_wait().expect("try_wait").is_some()
     });
     assert!(!died, "died despite --ignore-term: {:?}", child.try_wait());
-    kill(Pid::from_raw(child.id() as i32), Signal::SIGKILL).expect("kill -KILL");
+    kill(test_support::pid_of(&child), Signal::SIGKILL).expect("kill -KILL");
     let status = wait_exit(&mut child);
     assert_eq!(status.signal(), Some(Signal::SIGKILL as i32), "{status}");
 }
@@ -409,7 +409,7 @@ fn fork_orphan_leaves_a_live_grandchild_that_later_exits() {
         .and_then(|p| p.parse().ok())
         .unwrap_or_else(|| panic!("`orphan PID`, got {line:?}"));
     assert_ne!(pid, child.id());
-    let proc_state = || procfs::state(Pid::from_raw(pid as i32));
+    let proc_state = || procfs::state(Pid::from_raw(i32::try_from(pid).unwrap()));
     assert_eq!(out.next_line(), "parent done");
     assert!(wait_exit(&mut child).success());
     // The parent is gone and did not wait: the grandchild outlives it, and

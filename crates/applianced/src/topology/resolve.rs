@@ -138,7 +138,8 @@ impl Checker<'_> {
             }
             let capacity = pipe.get_ref().capacity.as_ref().and_then(|c| {
                 let value = c.get_ref().0;
-                let ok = (4096..=1_048_576).contains(&value) && (value as u64).is_power_of_two();
+                let ok = (4096..=1_048_576).contains(&value)
+                    && u64::try_from(value).is_ok_and(u64::is_power_of_two);
                 if !ok {
                     self.report(c.span(), Issue::BadCapacity { value });
                 }
@@ -448,7 +449,11 @@ impl Checker<'_> {
                     let fd = match fds.iter().find(|f| f.pipe == pipe && f.end == end) {
                         Some(f) => f.fd,
                         None => {
-                            // At most one fd per pipe end, so this fits.
+                            #[allow(
+                                clippy::cast_possible_truncation,
+                                clippy::cast_possible_wrap,
+                                reason = "at most one fd per end of a pipe the file declares: far below 2^31"
+                            )]
                             let fd = FIRST_PIPE_FD + fds.len() as i32;
                             fds.push(ChildFd { fd, pipe, end });
                             fd

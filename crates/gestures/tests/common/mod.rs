@@ -312,6 +312,11 @@ impl ImuScene {
         let mut rng = self.noise.map(|(seed, _)| XorShift::new(seed));
         let amplitude = self.noise.map_or(0.0, |(_, a)| a);
         let period_us = 1_000_000 / u64::from(rate_hz);
+        #[allow(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "a scene's seconds times its rate: a small positive count"
+        )]
         let count = (seconds * f64::from(rate_hz)).round() as u64;
         (0..count)
             .map(|k| {
@@ -319,7 +324,12 @@ impl ImuScene {
                 let a = self.accel_at(t_us as f64 / 1e6);
                 let accel_mg = a.map(|v| {
                     let n = rng.as_mut().map_or(0.0, |r| r.unit() * amplitude);
-                    (v + n).round() as i32
+                    #[allow(
+                        clippy::cast_possible_truncation,
+                        reason = "a scene's acceleration: a few thousand mg"
+                    )]
+                    let mg = (v + n).round() as i32;
+                    mg
                 });
                 ImuSample {
                     seq: u32::try_from(k).unwrap_or(u32::MAX),
@@ -403,18 +413,28 @@ impl LightScene {
         let mut rng = self.noise.map(|(seed, _)| XorShift::new(seed));
         let fraction = self.noise.map_or(0.0, |(_, f)| f);
         let period_us = 1_000_000 / u64::from(rate_hz);
+        #[allow(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "a scene's seconds times its rate: a small positive count"
+        )]
         let count = (seconds * f64::from(rate_hz)).round() as u64;
         (0..count)
             .map(|k| {
                 let t_us = k * period_us;
                 let lux = self.lux_at(t_us as f64 / 1e6);
                 let n = rng.as_mut().map_or(0.0, |r| r.unit() * fraction);
-                let milli = (lux * (1.0 + n) * 1000.0).round().max(0.0);
+                #[allow(
+                    clippy::cast_possible_truncation,
+                    clippy::cast_sign_loss,
+                    reason = "a scene's lux, >= 0 and far below 4 million"
+                )]
+                let milli = (lux * (1.0 + n) * 1000.0).round().max(0.0) as u32;
                 LightSample {
                     seq: u32::try_from(k).unwrap_or(u32::MAX),
                     t_us,
-                    lux_milli: milli as u32,
-                    raw: milli as u32 / 1000,
+                    lux_milli: milli,
+                    raw: milli / 1000,
                 }
             })
             .collect()

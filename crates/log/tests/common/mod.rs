@@ -15,7 +15,6 @@ use nix::fcntl::{SpliceFFlags, tee};
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use nix::sys::resource::Resource;
 use nix::sys::signal::{Signal, kill};
-use nix::unistd::Pid;
 pub(crate) use test_support::{DEADLINE, Lines, encode, wait_exit, within};
 use test_support::{TempDir, WithEnds, procfs};
 use wire::{ImuSample, Message};
@@ -164,7 +163,7 @@ pub(crate) fn start_log(pipe: &SharedPipe, args: &[&str]) -> Child {
 
 /// Sends `signal` to `child`.
 pub(crate) fn signal(child: &Child, signal: Signal) {
-    kill(Pid::from_raw(child.id() as i32), signal).expect("kill");
+    kill(test_support::pid_of(child), signal).expect("kill");
 }
 
 /// Stops `child` with SIGSTOP and waits until it is stopped: its system
@@ -173,7 +172,7 @@ pub(crate) fn freeze(child: &Child) {
     signal(child, Signal::SIGSTOP);
     // Stopping takes microseconds: spin rather than sleep between looks.
     let start = Instant::now();
-    let pid = Pid::from_raw(child.id() as i32);
+    let pid = test_support::pid_of(child);
     while procfs::state(pid) != Some('T') {
         assert!(start.elapsed() < DEADLINE, "appliance-log did not stop");
         std::thread::yield_now();
