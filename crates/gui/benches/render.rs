@@ -40,7 +40,7 @@ fn partial_update(c: &mut Criterion) {
     let mut screen = HeadlessScreen::new(SIZE);
     let mut dashboard = Dashboard::new(SIZE);
     let Ok(_) = dashboard.draw(&state, &mut screen);
-    let mut seq = HISTORY_LEN as u32 + 40;
+    let mut seq = u32::try_from(HISTORY_LEN).unwrap() + 40;
     let mut now = gui::demo::NOW_US;
     c.bench_function("partial: one IMU sample, motion page 800x480", |b| {
         b.iter(|| {

@@ -29,6 +29,10 @@ fn token(s: &'static str) -> Token<'static> {
 
 /// One IMU sample of the demo: tilted a little to the right and forward,
 /// rocking, with a wobble on the gyroscope.
+#[allow(
+    clippy::cast_possible_truncation,
+    reason = "each triangle stays within ±amp: every value is within ±90 000"
+)]
 pub fn imu_sample(i: u32) -> ImuSample {
     let n = i64::from(i);
     let ax = 60 + triangle(n, 200, 80);
@@ -61,6 +65,7 @@ pub fn lux_milli(i: u32) -> u32 {
 pub fn state() -> State {
     let mut s = State::new(StateConfig::default());
     let now = NOW_US;
+    #[allow(clippy::cast_possible_truncation, reason = "HISTORY_LEN is 512")]
     let count = HISTORY_LEN as u32 + 40;
     for i in 0..count {
         // Two gaps: 3 samples, then 1, lost on the way.

@@ -40,7 +40,8 @@ pub fn pack(c: Rgb888) -> u32 {
 
 /// A `0x00RRGGBB` word as a colour.
 pub fn unpack(v: u32) -> Rgb888 {
-    Rgb888::new((v >> 16) as u8, (v >> 8) as u8, v as u8)
+    let [_, r, g, b] = v.to_be_bytes();
+    Rgb888::new(r, g, b)
 }
 
 impl HeadlessScreen {
@@ -109,7 +110,11 @@ impl HeadlessScreen {
         if a.is_zero_sized() {
             return None;
         }
-        let (x, y) = (a.top_left.x as usize, a.top_left.y as usize);
+        // Clipped to the screen at the origin: it starts at x, y >= 0.
+        let (x, y) = (
+            usize::try_from(a.top_left.x).ok()?,
+            usize::try_from(a.top_left.y).ok()?,
+        );
         Some((x, y, a.size.width as usize, a.size.height as usize))
     }
 }
@@ -151,10 +156,10 @@ impl DrawTarget for HeadlessScreen {
         let Some((x, y, w, h)) = self.clip(area) else {
             return Ok(());
         };
-        if (x, y, w, h)
+        if (Ok(x), Ok(y), w, h)
             == (
-                area.top_left.x as usize,
-                area.top_left.y as usize,
+                usize::try_from(area.top_left.x),
+                usize::try_from(area.top_left.y),
                 area.size.width as usize,
                 area.size.height as usize,
             )
@@ -226,7 +231,12 @@ mod tests {
     fn fill_contiguous_matches_drawing_pixel_by_pixel() {
         // The fast path (wholly on screen) and the clipped path both agree
         // with plain draw_iter.
-        let colors = |n: u32| (0..n).map(|i| Rgb888::new(i as u8, 2 * i as u8, 3));
+        let colors = |n: u32| {
+            (0..n).map(|i| {
+                let i = u8::try_from(i).unwrap();
+                Rgb888::new(i, 2 * i, 3)
+            })
+        };
         for area in [
             Rectangle::new(Point::new(1, 1), Size::new(3, 2)),
             Rectangle::new(Point::new(-1, 2), Size::new(4, 3)),

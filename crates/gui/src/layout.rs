@@ -273,7 +273,10 @@ mod tests {
             }
             assert!(!overlap(&l.header, &l.content) && !overlap(&l.banner, &l.content));
             assert_eq!(l.header.size.width, w);
-            assert_eq!(l.banner.bottom_right().unwrap().y, h as i32 - 1);
+            assert_eq!(
+                l.banner.bottom_right().unwrap().y,
+                i32::try_from(h).unwrap() - 1
+            );
         }
     }
 

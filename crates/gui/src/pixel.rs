@@ -336,13 +336,16 @@ impl PixelFormat {
         if a.is_zero_sized() {
             return Ok(());
         }
-        let (x0, y0) = (a.top_left.x as usize, a.top_left.y as usize);
-        let (w, h) = (a.size.width as usize, a.size.height as usize);
+        // Clipped to rectangles at the origin: it starts at x, y >= 0.
+        let (Ok(x0), Ok(top)) = (usize::try_from(a.top_left.x), u32::try_from(a.top_left.y)) else {
+            return Ok(());
+        };
+        let w = a.size.width as usize;
         let bpp = self.bytes_per_pixel as usize;
         let opaque = self.alpha.map_or(0, Channel::full);
-        for y in y0..y0 + h {
-            let src = &screen.row(y as u32)[x0..x0 + w];
-            let start = y * self.line_length as usize + x0 * bpp;
+        for row in top..top + a.size.height {
+            let src = &screen.row(row)[x0..x0 + w];
+            let start = row as usize * self.line_length as usize + x0 * bpp;
             let dst = &mut memory[start..start + w * bpp];
             if self.is_xrgb8888() {
                 for (d, &s) in dst.chunks_exact_mut(4).zip(src) {
@@ -358,11 +361,20 @@ impl PixelFormat {
                         // The common panel format: three masks and shifts.
                         for (d, &s) in dst.chunks_exact_mut(2).zip(src) {
                             let v = (s >> 8 & 0xF800) | (s >> 5 & 0x07E0) | (s >> 3 & 0x001F);
-                            d.copy_from_slice(&(v as u16).to_ne_bytes());
+                            #[allow(
+                                clippy::cast_possible_truncation,
+                                reason = "the three masks keep v within 16 bits"
+                            )]
+                            let v = v as u16;
+                            d.copy_from_slice(&v.to_ne_bytes());
                         }
                     }
                     2 => {
                         for (d, &s) in dst.chunks_exact_mut(2).zip(src) {
+                            #[allow(
+                                clippy::cast_possible_truncation,
+                                reason = "PixelFormat::new keeps every channel within the pixel's 16 bits"
+                            )]
                             let v = packer.pack(s) as u16;
                             d.copy_from_slice(&v.to_ne_bytes());
                         }

@@ -37,7 +37,10 @@ pub fn encode(width: u32, height: u32, pixels: &[u32]) -> Vec<u8> {
         Some((colors, index)) => {
             let plte: Vec<u8> = colors
                 .iter()
-                .flat_map(|&c| [(c >> 16) as u8, (c >> 8) as u8, c as u8])
+                .flat_map(|&c| {
+                    let [_, r, g, b] = c.to_be_bytes();
+                    [r, g, b]
+                })
                 .collect();
             chunk(&mut out, b"PLTE", &plte);
             // Filter None on every row: the one the PNG spec advises for
@@ -69,10 +72,11 @@ fn palette_of(pixels: impl Iterator<Item = u32>) -> Option<(Vec<u32>, HashMap<u3
         }
         last = Some(p);
         if let std::collections::hash_map::Entry::Vacant(slot) = index.entry(p) {
-            if colors.len() == 256 {
+            // A 257th colour has no index.
+            let Ok(i) = u8::try_from(colors.len()) else {
                 return None;
-            }
-            slot.insert(colors.len() as u8);
+            };
+            slot.insert(i);
             colors.push(p);
         }
     }
@@ -89,7 +93,7 @@ fn filtered_rgb(w: usize, h: usize, pixel: impl Fn(usize) -> u32) -> Vec<u8> {
     for y in 0..h {
         for x in 0..w {
             let p = pixel(y * w + x);
-            row[3 * x..3 * x + 3].copy_from_slice(&[(p >> 16) as u8, (p >> 8) as u8, p as u8]);
+            row[3 * x..3 * x + 3].copy_from_slice(&p.to_be_bytes()[1..]);
         }
         for i in 0..stride {
             let left = if i >= 3 { row[i - 3] } else { 0 };
@@ -101,18 +105,24 @@ fn filtered_rgb(w: usize, h: usize, pixel: impl Fn(usize) -> u32) -> Vec<u8> {
         // closest to zero.
         let cost = |r: &[u8]| {
             r.iter()
-                .map(|&b| u64::from((b as i8).unsigned_abs()))
+                .map(|&b| u64::from(b.cast_signed().unsigned_abs()))
                 .sum::<u64>()
         };
-        let best = (0..3).min_by_key(|&f| cost(&candidates[f])).unwrap_or(0);
-        raw.push(best as u8);
-        raw.extend_from_slice(&candidates[best]);
+        let best = (0..3u8)
+            .min_by_key(|&f| cost(&candidates[usize::from(f)]))
+            .unwrap_or(0);
+        raw.push(best);
+        raw.extend_from_slice(&candidates[usize::from(best)]);
         std::mem::swap(&mut prev, &mut row);
     }
     raw
 }
 
 /// Appends a chunk: length, type, data, CRC of type and data.
+#[allow(
+    clippy::cast_possible_truncation,
+    reason = "screens are at most 8192 x 8192 (--size): a chunk is far below 4 GiB"
+)]
 fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
     out.extend_from_slice(&(data.len() as u32).to_be_bytes());
     out.extend_from_slice(kind);
@@ -125,9 +135,9 @@ fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
 fn crc32(crc: u32, data: &[u8]) -> u32 {
     const TABLE: [u32; 256] = {
         let mut table = [0u32; 256];
-        let mut n = 0;
+        let mut n = 0u32;
         while n < 256 {
-            let mut c = n as u32;
+            let mut c = n;
             let mut k = 0;
             while k < 8 {
                 c = if c & 1 != 0 {
@@ -137,7 +147,7 @@ fn crc32(crc: u32, data: &[u8]) -> u32 {
                 };
                 k += 1;
             }
-            table[n] = c;
+            table[n as usize] = c;
             n += 1;
         }
         table
@@ -190,7 +200,7 @@ impl BitWriter {
         self.acc |= u64::from(v) << self.n;
         self.n += n;
         while self.n >= 8 {
-            self.out.push(self.acc as u8);
+            self.out.push(self.acc.to_le_bytes()[0]);
             self.acc >>= 8;
             self.n -= 8;
         }
@@ -203,7 +213,7 @@ impl BitWriter {
 
     fn finish(mut self) -> Vec<u8> {
         if self.n > 0 {
-            self.out.push(self.acc as u8);
+            self.out.push(self.acc.to_le_bytes()[0]);
         }
         self.out
     }
@@ -364,6 +374,10 @@ fn longest_match(data: &[u8], i: usize, head: &[usize], prev: &[usize]) -> (usiz
     (best_len, best_dist)
 }
 
+#[allow(
+    clippy::cast_possible_truncation,
+    reason = "len <= 258, dist <= 32 768 (the window) and the distance code < 30"
+)]
 fn emit_match(bits: &mut BitWriter, len: usize, dist: usize) {
     let len = len as u32;
     let &(sym, extra, base) = LENGTHS

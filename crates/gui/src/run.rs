@@ -98,7 +98,8 @@ pub fn run(options: &Options) -> Result<Stopped, RunError> {
     let frame_us = 1_000_000 / u64::from(options.fps.max(1));
     let stats_us = options.stats_every_ms * 1_000;
     let clock = Instant::now();
-    let now = || clock.elapsed().as_micros() as u64;
+    // Saturates after 584 000 years.
+    let now = || u64::try_from(clock.elapsed().as_micros()).unwrap_or(u64::MAX);
 
     controller.start();
     let mut last_draw: Option<u64> = None;

@@ -1038,7 +1038,7 @@ mod tests {
     #[test]
     fn pending_commands_are_bounded() {
         let mut s = state();
-        for id in 0..(MAX_PENDING as u32 + 5) {
+        for id in 0..(u32::try_from(MAX_PENDING).unwrap() + 5) {
             s.command_sent(Sensor::Light, id, &CommandOp::Stats);
         }
         let ack = |id| {
@@ -1053,7 +1053,7 @@ mod tests {
             "the oldest was forgotten"
         );
         assert!(
-            s.apply(&ack(MAX_PENDING as u32 + 4), 0)
+            s.apply(&ack(u32::try_from(MAX_PENDING).unwrap() + 4), 0)
                 .contains(Changes::LINKS)
         );
     }

@@ -35,8 +35,8 @@ fn draw_checked(state: &State, dashboard: &mut Dashboard, screen: &mut HeadlessS
     let before = screen.clone();
     let damage: Vec<Rectangle> = dashboard.draw(state, screen).unwrap().to_vec();
     let size = screen.size();
-    for y in 0..size.height as i32 {
-        for x in 0..size.width as i32 {
+    for y in 0..i32::try_from(size.height).unwrap() {
+        for x in 0..i32::try_from(size.width).unwrap() {
             let p = Point::new(x, y);
             if before.pixel(p) != screen.pixel(p) {
                 assert!(
@@ -98,7 +98,9 @@ fn a_sample_redraws_only_the_widgets_that_show_it() {
     dashboard.draw(&state, &mut screen).unwrap();
     let layout = dashboard.layout().clone();
     // The next seq after the demo's last: no loss, so the header stays.
-    let imu = Message::Imu(gui::demo::imu_sample(gui::state::HISTORY_LEN as u32 + 40));
+    let imu = Message::Imu(gui::demo::imu_sample(
+        u32::try_from(gui::state::HISTORY_LEN).unwrap() + 40,
+    ));
     feed(&mut state, &mut dashboard, &imu, gui::demo::NOW_US + 1);
     let damage = dashboard.draw(&state, &mut screen).unwrap().to_vec();
     assert_eq!(
@@ -164,7 +166,7 @@ fn a_long_banner_lies_over_the_page_and_uncovers_it_when_it_goes() {
             dashboard.invalidate(state.show_banner(BannerKind::Error, gui::demo::LONG_ERROR, now));
             draw_checked(&state, &mut dashboard, &mut screen);
             let above_the_line = (0..line_top).any(|y| {
-                (0..size.width as i32)
+                (0..i32::try_from(size.width).unwrap())
                     .any(|x| before.pixel(Point::new(x, y)) != screen.pixel(Point::new(x, y)))
             });
             assert!(
@@ -174,7 +176,9 @@ fn a_long_banner_lies_over_the_page_and_uncovers_it_when_it_goes() {
             // Widgets under it are drawn again: it stays on top.
             for i in 0..5u32 {
                 let t = now + u64::from(i + 1) * 10_000;
-                let imu = Message::Imu(gui::demo::imu_sample(HISTORY_LEN as u32 + 40 + i));
+                let imu = Message::Imu(gui::demo::imu_sample(
+                    u32::try_from(HISTORY_LEN).unwrap() + 40 + i,
+                ));
                 feed(&mut state, &mut dashboard, &imu, t);
                 // The light and health pages' widgets, as their frames do.
                 dashboard.invalidate(Changes::LIGHT | Changes::LINKS | Changes::PROCESSES);

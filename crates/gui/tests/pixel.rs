@@ -143,7 +143,8 @@ fn copying_a_rectangle_touches_only_its_pixels() {
     format.copy_rect(&screen, &area, &mut memory).unwrap();
     for y in 0..30 {
         for x in 0..40 {
-            let inside = area.contains(Point::new(x as i32, y as i32));
+            let point = Point::new(i32::try_from(x).unwrap(), i32::try_from(y).unwrap());
+            let inside = area.contains(point);
             let want = if inside { 0xF8FCF8 } else { 0 };
             assert_eq!(format.read_pixel(&memory, x, y), Some(want), "({x}, {y})");
         }

@@ -42,9 +42,10 @@ impl Plot {
     /// How many of `len` samples it shows, one per pixel column with the
     /// newest at the right edge, and the column of the oldest shown.
     pub(super) fn columns(&self, len: usize) -> (usize, i32) {
-        let width = (self.right - self.left + 1) as usize;
+        // plot() makes right - left at least 4.
+        let width = usize::try_from(self.right - self.left + 1).unwrap_or(0);
         let n = len.min(width);
-        (n, self.right - (n as i32 - 1))
+        (n, self.right - (px(n) - 1))
     }
 }
 
@@ -131,8 +132,17 @@ fn text_in<D: DrawTarget<Color = Rgb888>>(
 }
 
 /// A pixel count as a coordinate (screens are far below `i32::MAX`).
-pub(super) fn px(v: u32) -> i32 {
-    i32::try_from(v).unwrap_or(i32::MAX)
+pub(super) fn px(v: impl TryInto<i32>) -> i32 {
+    v.try_into().unwrap_or(i32::MAX)
+}
+
+/// A pixel offset rounded to whole pixels.
+#[allow(
+    clippy::cast_possible_truncation,
+    reason = "offsets within a screen (at most 8192 pixels) fit an i32; `as` saturates besides"
+)]
+pub(super) fn round_px(v: f32) -> i32 {
+    v.round() as i32
 }
 
 /// `s` cut to `n` characters (the fonts are ASCII: bytes are characters).

@@ -49,8 +49,8 @@ pub(crate) fn diff_image(expected: &HeadlessScreen, actual: &HeadlessScreen) -> 
     let (e, a) = (expected.size(), actual.size());
     let size = Size::new(e.width.max(a.width), e.height.max(a.height));
     let mut pixels = Vec::with_capacity((size.width * size.height) as usize);
-    for y in 0..size.height as i32 {
-        for x in 0..size.width as i32 {
+    for y in 0..i32::try_from(size.height).unwrap() {
+        for x in 0..i32::try_from(size.width).unwrap() {
             let p = Point::new(x, y);
             let (pe, pa) = (expected.pixel(p), actual.pixel(p));
             pixels.push(match (pe, pa) {

@@ -40,7 +40,7 @@ pub(super) fn draw<T: Target>(c: &Ctx<'_>, t: &mut T) -> Result<(), T::Error> {
             .into_styled(PrimitiveStyle::with_fill(color))
             .draw(t)?;
         let name = sensor.process_name();
-        x -= char_w * (px(name.len() as u32) + 1);
+        x -= char_w * (px(name.len()) + 1);
         c.text(t, name, Point::new(x, a.top_left.y + c.pad()), c.p.faint)?;
         x -= char_w * 2;
     }

@@ -4,7 +4,7 @@
 use embedded_graphics::prelude::*;
 use embedded_graphics::primitives::{Circle, Line, PrimitiveStyle};
 
-use crate::dashboard::canvas::{Ctx, Target, fit, px, write_milli};
+use crate::dashboard::canvas::{Ctx, Target, fit, px, round_px, write_milli};
 
 pub(super) fn draw<T: Target>(c: &Ctx<'_>, line: &mut String, t: &mut T) -> Result<(), T::Error> {
     let state = c.state;
@@ -56,12 +56,12 @@ pub(super) fn draw<T: Target>(c: &Ctx<'_>, line: &mut String, t: &mut T) -> Resu
         let (nx, ny) = (-dy * shift, dx * shift);
         let rf = r as f32 * 0.9;
         let p1 = Point::new(
-            center.x + (nx - dx * rf).round() as i32,
-            center.y + (ny - dy * rf).round() as i32,
+            center.x + round_px(nx - dx * rf),
+            center.y + round_px(ny - dy * rf),
         );
         let p2 = Point::new(
-            center.x + (nx + dx * rf).round() as i32,
-            center.y + (ny + dy * rf).round() as i32,
+            center.x + round_px(nx + dx * rf),
+            center.y + round_px(ny + dy * rf),
         );
         Line::new(p1, p2)
             .into_styled(PrimitiveStyle::with_stroke(c.p.text, 3))
@@ -69,15 +69,24 @@ pub(super) fn draw<T: Target>(c: &Ctx<'_>, line: &mut String, t: &mut T) -> Resu
     }
     // The bubble floats to the high side: opposite the tilt.
     let [ax_i, ay_i, _] = imu.accel_mg;
-    let off = |v: i32| (-i64::from(v) * i64::from(bubble_range) / 1000) as i32;
+    // Saturated: a sensor may send any i32, and the bubble stops at the rim.
+    let off = |v: i32| {
+        let o = -i64::from(v) * i64::from(bubble_range) / 1000;
+        i32::try_from(o).unwrap_or(if o < 0 { i32::MIN } else { i32::MAX })
+    };
     let (mut bx, mut by) = (off(ay_i), off(ax_i));
     let bubble_r = (r / 8).max(3);
     let limit = (r - bubble_r).max(0) as f32;
-    let dist = ((bx * bx + by * by) as f32).sqrt();
+    let square = |v: i32| u64::from(v.unsigned_abs()).pow(2);
+    let dist = ((square(bx) + square(by)) as f32).sqrt();
     if dist > limit && dist > 0.0 {
-        bx = (bx as f32 * limit / dist).round() as i32;
-        by = (by as f32 * limit / dist).round() as i32;
+        bx = round_px(bx as f32 * limit / dist);
+        by = round_px(by as f32 * limit / dist);
     }
+    #[allow(
+        clippy::cast_possible_truncation,
+        reason = "`as` saturates: a tilt past i32::MAX mg is still tilted"
+    )]
     let tilt_mg = ((ax * ax + ay * ay).sqrt()) as i32;
     let bubble_color = if tilt_mg <= LEVEL_MG {
         c.p.ok

@@ -5,7 +5,7 @@ use embedded_graphics::prelude::*;
 use embedded_graphics::primitives::{Line, PrimitiveStyle, Rectangle};
 
 use super::lux_scale::{LUX_DECADES, bands, decade_fraction, lux_fraction};
-use crate::dashboard::canvas::{Ctx, Target, px};
+use crate::dashboard::canvas::{Ctx, Target, px, round_px};
 use crate::layout::Orientation;
 
 /// The decade labels of the light scale.
@@ -16,7 +16,7 @@ pub(super) fn draw<T: Target>(c: &Ctx<'_>, t: &mut T) -> Result<(), T::Error> {
     let a = c.area;
     let char_w = px(c.l.font.character_size.width + c.l.font.character_spacing);
     let vertical = c.l.orientation == Orientation::Landscape;
-    let decades = (LUX_DECADES.1 - LUX_DECADES.0) as usize;
+    let decades = LUX_DECADES.1 - LUX_DECADES.0;
     let value = state.light().map(|s| lux_fraction(s.lux_milli));
     if vertical {
         // Labels on the left, the bar right of them; 0.01 lx at the bottom.
@@ -28,7 +28,7 @@ pub(super) fn draw<T: Target>(c: &Ctx<'_>, t: &mut T) -> Result<(), T::Error> {
         if len < 8 {
             return Ok(());
         }
-        let y_of = |f: f32| top + len - (f * len as f32).round() as i32;
+        let y_of = |f: f32| top + len - round_px(f * len as f32);
         for (from, to, color) in bands(c.p) {
             let (y0, y1) = (y_of(decade_fraction(to)), y_of(decade_fraction(from)));
             t.fill_solid(
@@ -39,11 +39,7 @@ pub(super) fn draw<T: Target>(c: &Ctx<'_>, t: &mut T) -> Result<(), T::Error> {
                 color,
             )?;
         }
-        let step = if len / c.line() > decades as i32 {
-            1
-        } else {
-            2
-        };
+        let step = if len / c.line() > decades { 1 } else { 2 };
         for (i, label) in DECADE_LABELS.iter().enumerate().step_by(step) {
             let y = y_of(i as f32 / decades as f32);
             Line::new(Point::new(x - 3, y), Point::new(x - 1, y))
@@ -71,7 +67,7 @@ pub(super) fn draw<T: Target>(c: &Ctx<'_>, t: &mut T) -> Result<(), T::Error> {
         if len < 8 {
             return Ok(());
         }
-        let x_of = |f: f32| left + (f * len as f32).round() as i32;
+        let x_of = |f: f32| left + round_px(f * len as f32);
         for (from, to, color) in bands(c.p) {
             let (x0, x1) = (x_of(decade_fraction(from)), x_of(decade_fraction(to)));
             t.fill_solid(
@@ -83,10 +79,10 @@ pub(super) fn draw<T: Target>(c: &Ctx<'_>, t: &mut T) -> Result<(), T::Error> {
             )?;
         }
         let room = len / (char_w * 5);
-        let step = if room > decades as i32 { 1 } else { 2 };
+        let step = if room > decades { 1 } else { 2 };
         for (i, label) in DECADE_LABELS.iter().enumerate().step_by(step) {
             let x = x_of(i as f32 / decades as f32);
-            let w = px(label.len() as u32) * char_w;
+            let w = px(label.len()) * char_w;
             c.text(
                 t,
                 label,

@@ -4,7 +4,7 @@ use embedded_graphics::prelude::*;
 use embedded_graphics::primitives::{Line, Polyline, PrimitiveStyle, Rectangle};
 
 use super::lux_scale::{LUX_DECADES, bands, decade_fraction, lux_fraction};
-use crate::dashboard::canvas::{Ctx, Target};
+use crate::dashboard::canvas::{Ctx, Target, round_px};
 
 pub(super) fn draw<T: Target>(
     c: &Ctx<'_>,
@@ -18,7 +18,7 @@ pub(super) fn draw<T: Target>(
     };
     let (top, bottom, left, right) = (plot.top, plot.bottom, plot.left, plot.right);
     let h = bottom - top;
-    let y_of = |f: f32| bottom - (f * h as f32).round() as i32;
+    let y_of = |f: f32| bottom - round_px(f * h as f32);
     for (from, to, color) in bands(c.p) {
         let (y0, y1) = (y_of(decade_fraction(to)), y_of(decade_fraction(from)));
         let band = Rectangle::new(
@@ -40,10 +40,9 @@ pub(super) fn draw<T: Target>(
     let (n, x0) = plot.columns(history.len());
     points.clear();
     points.extend(
-        history
-            .last(n)
-            .enumerate()
-            .map(|(i, v)| Point::new(x0 + i as i32, y_of(lux_fraction(v)))),
+        (x0..)
+            .zip(history.last(n))
+            .map(|(x, v)| Point::new(x, y_of(lux_fraction(v)))),
     );
     if points.len() >= 2 {
         // Two 1-pixel lines, not one 2-pixel one: embedded-graphics draws

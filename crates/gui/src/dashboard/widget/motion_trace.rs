@@ -79,10 +79,14 @@ impl Trace {
         for (axis, color) in c.p.axes.into_iter().enumerate() {
             points.clear();
             let values = history.last(n).map(|m| (self.pick)(&m)[axis]);
-            points.extend(values.enumerate().map(|(i, v)| {
+            points.extend((x0..).zip(values).map(|(x, v)| {
                 let v = i64::from(v.clamp(-self.full_scale, self.full_scale));
-                let dy = v * i64::from(half) / i64::from(self.full_scale);
-                Point::new(x0 + i as i32, mid - dy as i32)
+                #[allow(
+                    clippy::cast_possible_truncation,
+                    reason = "|v| <= full_scale: |dy| <= half, an i32"
+                )]
+                let dy = (v * i64::from(half) / i64::from(self.full_scale)) as i32;
+                Point::new(x, mid - dy)
             }));
             if points.len() >= 2 {
                 Polyline::new(points)
