@@ -227,6 +227,57 @@ mod tests {
         );
     }
 
+    /// The `key = value` lines of a manifest's `[PREFIX.rust]` and
+    /// `[PREFIX.clippy]` tables, each after its tool's name.
+    fn lint_lines(manifest: &str, prefix: &str) -> Vec<String> {
+        let mut tool = None;
+        let mut lines = Vec::new();
+        for line in manifest.lines().map(str::trim) {
+            if let Some(table) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+                tool = table
+                    .strip_prefix(prefix)
+                    .and_then(|rest| rest.strip_prefix('.'))
+                    .filter(|name| matches!(*name, "rust" | "clippy"))
+                    .map(str::to_owned);
+            } else if let Some(tool) = &tool
+                && !line.is_empty()
+                && !line.starts_with('#')
+            {
+                lines.push(format!("{tool}: {line}"));
+            }
+        }
+        lines
+    }
+
+    /// A cargo-fuzz project is its own workspace and cannot inherit the
+    /// workspace's lints: its manifest repeats them.
+    #[test]
+    fn every_fuzz_project_has_the_workspace_lints() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let read = |path: &Path| {
+            fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        };
+        let workspace = lint_lines(&read(&root.join("Cargo.toml")), "workspace.lints");
+        assert!(
+            workspace.contains(&"clippy: cast_sign_loss = \"warn\"".to_owned()),
+            "{workspace:?}"
+        );
+        let mut manifests: Vec<_> = fs::read_dir(root.join("crates"))
+            .unwrap()
+            .map(|entry| entry.unwrap().path().join("fuzz/Cargo.toml"))
+            .filter(|manifest| manifest.is_file())
+            .collect();
+        manifests.push(root.join("tests/fuzz/Cargo.toml"));
+        for manifest in manifests {
+            assert_eq!(
+                lint_lines(&read(&manifest), "lints"),
+                workspace,
+                "the lints of {} differ from the workspace's",
+                manifest.display()
+            );
+        }
+    }
+
     #[test]
     fn command_points_cargo_fuzz_at_the_project() {
         let project = &projects()[0];

@@ -20,10 +20,10 @@ fn check<T: Debug>(
     args: &[OsString],
     parse: fn(std::vec::IntoIter<OsString>) -> Result<Command<T>, UsageError>,
 ) {
-    let first = parse(args.to_vec().into_iter());
+    let first = parse(Vec::from(args).into_iter());
     assert_eq!(
         format!("{first:?}"),
-        format!("{:?}", parse(args.to_vec().into_iter())),
+        format!("{:?}", parse(Vec::from(args).into_iter())),
         "{program}: the same argv parsed differently"
     );
     if let Err(e) = first {

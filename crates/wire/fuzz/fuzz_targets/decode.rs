@@ -45,21 +45,21 @@ fuzz_target!(|input: &[u8]| {
         let content = frame.content().as_bytes();
         assert!(content.len() <= MAX_BODY_LEN);
         assert!(content.iter().all(|b| (0x20..0x7F).contains(b)));
-        if let Ok(msg) = Message::decode(frame) {
-            if let Ok(bytes) = buf.encode(&msg) {
-                let bytes = bytes.to_vec();
-                let mut again = FrameDecoder::new();
-                let mut n = 0;
-                again.decode_messages(&bytes, |m| {
-                    n += 1;
-                    assert_eq!(
-                        m.map_err(|e| e.error),
-                        Ok(msg),
-                        "re-encoded message differs"
-                    );
-                });
-                assert_eq!(n, 1);
-            }
+        if let Ok(msg) = Message::decode(frame)
+            && let Ok(bytes) = buf.encode(&msg)
+        {
+            let bytes = bytes.to_vec();
+            let mut again = FrameDecoder::new();
+            let mut n = 0;
+            again.decode_messages(&bytes, |m| {
+                n += 1;
+                assert_eq!(
+                    m.map_err(|e| e.error),
+                    Ok(msg),
+                    "re-encoded message differs"
+                );
+            });
+            assert_eq!(n, 1);
         }
     });
     assert_eq!(frames, whole.1.frames);
