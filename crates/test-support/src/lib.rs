@@ -13,7 +13,9 @@
 //! - [`TempDir`]: a directory removed after a passing test and kept (its
 //!   path printed) after a failing one; [`fifo`];
 //! - [`procfs`]: what `/proc` says about a process (fds, children,
-//!   zombies, state, context switches, where it sleeps).
+//!   zombies, state, context switches, where it sleeps);
+//! - [`datasheet`]: the I2C parts' register maps from their datasheets,
+//!   for the drivers' and the models' tests.
 //!
 //! It is a dev-dependency only: no program of the appliance links it.
 //!
@@ -42,6 +44,7 @@
 //! from a temporary directory and cannot use [`program`].
 
 mod appliance;
+pub mod datasheet;
 mod frames;
 mod lines;
 pub mod procfs;
