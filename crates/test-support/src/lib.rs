@@ -15,9 +15,11 @@
 //! - [`procfs`]: what `/proc` says about a process (fds, children,
 //!   zombies, state, context switches, where it sleeps);
 //! - [`datasheet`]: the I2C parts' register maps from their datasheets,
-//!   for the drivers' and the models' tests.
+//!   for the drivers' and the models' tests;
+//! - [`position_in`]: whether a parser's `line:column` is in its text.
 //!
-//! It is a dev-dependency only: no program of the appliance links it.
+//! It is a dev-dependency only (the fuzz projects use it too): no program
+//! of the appliance links it.
 //!
 //! # Where the programs come from
 //!
@@ -47,6 +49,7 @@ mod appliance;
 pub mod datasheet;
 mod frames;
 mod lines;
+mod position;
 pub mod procfs;
 mod program;
 mod spawn;
@@ -56,6 +59,7 @@ mod wait;
 pub use appliance::{Appliance, contains_in_order, expand, pid_in, repository};
 pub use frames::{Frames, Got, encode};
 pub use lines::Lines;
+pub use position::position_in;
 pub use program::{program, programs};
 pub use spawn::WithEnds;
 pub use temp::{TempDir, fifo};
