@@ -18,7 +18,7 @@
 //!   for the drivers' and the models' tests;
 //! - [`position_in`]: whether a parser's `line:column` is in its text.
 //!
-//! It is a dev-dependency only (the fuzz projects use it too): no program
+//! Tests take it as a dev-dependency, fuzz projects by path: no program
 //! of the appliance links it.
 //!
 //! # Where the programs come from
