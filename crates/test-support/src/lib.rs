@@ -46,6 +46,7 @@
 //! from a temporary directory and cannot use [`program`].
 
 mod appliance;
+mod argv;
 pub mod datasheet;
 mod frames;
 mod lines;
@@ -57,6 +58,7 @@ mod temp;
 mod wait;
 
 pub use appliance::{Appliance, contains_in_order, expand, pid_in, repository};
+pub use argv::{argv, to_run};
 pub use frames::{Frames, Got, encode};
 pub use lines::Lines;
 pub use position::position_in;
