@@ -48,6 +48,14 @@ fn newest_start(log: &[String], name: &str) -> Option<(usize, i32, String)> {
     })
 }
 
+/// How many times `name` was started.
+fn start_count(log: &[String], name: &str) -> usize {
+    log.iter()
+        .filter_map(|l| started(l))
+        .filter(|(n, _, _)| *n == name)
+        .count()
+}
+
 /// Waits for a `started` line of `name` from index `from` on; its index
 /// and pid.
 fn wait_started(app: &Appliance, from: usize, name: &str) -> (usize, i32) {
@@ -141,11 +149,7 @@ fn every_child_killed_by_sigkill_is_restarted_and_its_data_flows_again() {
     // One restart each, nothing else died.
     let log = app.log();
     for name in CHILDREN {
-        let starts = log
-            .iter()
-            .filter_map(|l| started(l))
-            .filter(|(n, _, _)| *n == name)
-            .count();
+        let starts = start_count(&log, name);
         assert_eq!(
             starts,
             2,
@@ -248,12 +252,7 @@ fn chaos_of_sigkills_leaves_everything_running_and_logs_each_sample_once() {
         rss_after <= rss + RSS_TOLERANCE_KIB,
         "the supervisor's RSS grew from {rss} KiB to {rss_after} KiB over {kills} kills"
     );
-    let motion_starts = app
-        .log()
-        .iter()
-        .filter_map(|l| started(l))
-        .filter(|(n, _, _)| *n == "motion")
-        .count();
+    let motion_starts = start_count(&app.log(), "motion");
     // LOG syncs and stops cleanly: the files are final.
     let dir = app.dir().join("log");
     app.stop();
@@ -529,11 +528,7 @@ fn garbage_in_every_pipe_is_counted_and_the_next_good_frame_read() {
     // Nobody was restarted: one start each, no end.
     let log = app.log();
     for name in CHILDREN {
-        let starts = log
-            .iter()
-            .filter_map(|l| started(l))
-            .filter(|(n, _, _)| *n == name)
-            .count();
+        let starts = start_count(&log, name);
         assert_eq!(starts, 1, "{name} restarted:\n{}", log.join("\n"));
         assert!(
             !log.iter().any(|l| ended(l, name)),

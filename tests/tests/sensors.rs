@@ -6,13 +6,13 @@
 
 use test_support::{Appliance, TempDir};
 
-/// Both sensors on the demo scenario; LIGHT as ADS1115 or VEML7700.
-fn topology(part: &str) -> String {
+/// The GUI's pipe, printed by a test child, and MOTION and LIGHT on the
+/// simulated `scenario` writing to it, each with its command pipe;
+/// `motion` and `light` are more of their arguments (TOML array items).
+/// The command pipes' writers are the test's to add.
+fn gui_and_sensors(scenario: &str, motion: &str, light: &str) -> String {
     format!(
         r#"
-[supervisor]
-state_pipe = "to_gui"
-
 [pipes.to_gui]
 [pipes.to_motion]
 [pipes.to_light]
@@ -26,14 +26,29 @@ args = ["--rx", "{{pipe.to_gui.read}}", "--print-frames", "1000000"]
 name = "motion"
 exec = "@MOTION@"
 args = ["--rx", "{{pipe.to_motion.read}}", "--tx", "{{pipe.to_gui.write}}",
-        "--device", "sim:@BOARD@/sim/demo.scenario", "--rate", "50"]
+        "--device", "sim:{scenario}", {motion}]
 
 [[process]]
 name = "light"
 exec = "@LIGHT@"
 args = ["--rx", "{{pipe.to_light.read}}", "--tx", "{{pipe.to_gui.write}}",
-        "--part", "{part}", "--device", "sim:@BOARD@/sim/demo.scenario"]
+        "--device", "sim:{scenario}", {light}]
+"#
+    )
+}
 
+/// Both sensors on the demo scenario; LIGHT as ADS1115 or VEML7700.
+fn topology(part: &str) -> String {
+    let sensors = gui_and_sensors(
+        "@BOARD@/sim/demo.scenario",
+        r#""--rate", "50""#,
+        &format!(r#""--part", "{part}""#),
+    );
+    format!(
+        r#"
+[supervisor]
+state_pipe = "to_gui"
+{sensors}
 [[process]]
 name = "cmd-motion"
 exec = "@TESTCHILD@"
@@ -117,29 +132,13 @@ fn both_sensors_survive_every_fault_kind_without_a_restart() {
     let dir = TempDir::new("faults-scenario");
     let scenario = dir.join("faults.scenario");
     std::fs::write(&scenario, FAULTS).expect("write the scenario");
+    let sensors = gui_and_sensors(
+        &scenario.display().to_string(),
+        r#""--rate", "50", "--name", "motion""#,
+        r#""--rate", "20""#,
+    );
     let topology = format!(
-        r#"
-[pipes.to_gui]
-[pipes.to_motion]
-[pipes.to_light]
-
-[[process]]
-name = "gui"
-exec = "@TESTCHILD@"
-args = ["--rx", "{{pipe.to_gui.read}}", "--print-frames", "1000000"]
-
-[[process]]
-name = "motion"
-exec = "@MOTION@"
-args = ["--rx", "{{pipe.to_motion.read}}", "--tx", "{{pipe.to_gui.write}}",
-        "--device", "sim:{s}", "--rate", "50", "--name", "motion"]
-
-[[process]]
-name = "light"
-exec = "@LIGHT@"
-args = ["--rx", "{{pipe.to_light.read}}", "--tx", "{{pipe.to_gui.write}}",
-        "--device", "sim:{s}", "--rate", "20"]
-
+        r#"{sensors}
 # The command pipes' writers (a GUI would be): silent here.
 [[process]]
 name = "cmd-motion"
@@ -150,8 +149,7 @@ args = ["--tx", "{{pipe.to_motion.write}}", "--pause"]
 name = "cmd-light"
 exec = "@TESTCHILD@"
 args = ["--tx", "{{pipe.to_light.write}}", "--pause"]
-"#,
-        s = scenario.display()
+"#
     );
     let mut app = Appliance::start("faults", &topology);
     for name in ["motion", "light"] {

@@ -318,7 +318,7 @@ fn main() {
         stable.as_millis()
     );
     println!(
-        "{:<14} {:>9} {:>9} {:>9} {:>9} {:>9}  {:>8}  wakeups in {} s idle",
+        "{:<17} {:>9} {:>9} {:>9} {:>9} {:>9}  {:>8}  wakeups in {} s idle",
         "supervisor",
         "median",
         "p90",
@@ -335,7 +335,7 @@ fn main() {
         l.sort();
         medians.push(percentile(&l, 0.5));
         println!(
-            "{:<14} {:>9} {:>9} {:>9} {:>9} {:>9}  {:>8}  {w}",
+            "{:<17} {:>9} {:>9} {:>9} {:>9} {:>9}  {:>8}  {w}",
             s.name,
             ms(percentile(&l, 0.5)),
             ms(percentile(&l, 0.9)),

@@ -151,15 +151,14 @@ fn size(value: Value<'_>) -> Result<Size, UsageError> {
 mod tests {
     use super::*;
 
+    use test_support::to_run;
+
     fn argv(line: &str) -> Vec<OsString> {
-        line.split_whitespace().map(OsString::from).collect()
+        test_support::argv(&line.split_whitespace().collect::<Vec<_>>())
     }
 
     fn run(line: &str) -> Result<Options, UsageError> {
-        match parse(argv(line))? {
-            Command::Run(o) => Ok(o),
-            other => panic!("{other:?}"),
-        }
+        to_run(parse(argv(line)))
     }
 
     #[test]

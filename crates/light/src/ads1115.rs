@@ -38,28 +38,6 @@ pub const MAX_RATE_HZ: u32 = 860;
 /// The ranges `gain fs=MV` takes, in millivolts.
 const RANGES_TEXT: &str = "fs=6144, 4096, 2048, 1024, 512 or 256 (mV)";
 
-/// Every data rate, slowest first.
-const DATA_RATES: [DataRate; 8] = [
-    DataRate::Sps8,
-    DataRate::Sps16,
-    DataRate::Sps32,
-    DataRate::Sps64,
-    DataRate::Sps128,
-    DataRate::Sps250,
-    DataRate::Sps475,
-    DataRate::Sps860,
-];
-
-/// Every range, widest first.
-const RANGES: [Pga; 6] = [
-    Pga::Fsr6_144V,
-    Pga::Fsr4_096V,
-    Pga::Fsr2_048V,
-    Pga::Fsr1_024V,
-    Pga::Fsr0_512V,
-    Pga::Fsr0_256V,
-];
-
 /// How the ADS1115 and its LDR circuit are set up.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Ads1115Settings {
@@ -155,14 +133,8 @@ impl<I2C: Bus> Ads1115Light<I2C> {
         data_rate_for(self.settings.rate_hz, self.settings.ready_pin.is_some())
     }
 
-    /// `gain fs=MV`: a full-scale range of the PGA; `gain=` and `it=` are
-    /// the VEML7700's.
-    fn set_range(&mut self, fullscale_mv: Option<u16>, others: bool) -> Result<Reply, Refusal> {
-        let only_fs =
-            format!("the ADS1115 takes gain {RANGES_TEXT}; gain= and it= are the VEML7700's");
-        let (Some(mv), false) = (fullscale_mv, others) else {
-            return Err(Refusal::bad_argument(only_fs));
-        };
+    /// `gain fs=MV`: a full-scale range of the PGA.
+    fn set_range(&mut self, mv: u16) -> Result<Reply, Refusal> {
         let pga = Pga::from_full_scale_mv(mv).ok_or_else(|| {
             Refusal::bad_argument(format!(
                 "fs={mv}: the ADS1115's full-scale ranges are {RANGES_TEXT}"
@@ -306,13 +278,13 @@ impl<I2C: Bus> SensorDevice for Ads1115Light<I2C> {
     fn command(&mut self, op: &CommandOp) -> Result<Reply, Refusal> {
         match *op {
             CommandOp::SetGain {
-                fullscale_mv,
-                gain_milli,
-                integration_ms,
-            } => self.set_range(
-                fullscale_mv,
-                gain_milli.is_some() || integration_ms.is_some(),
-            ),
+                fullscale_mv: Some(mv),
+                gain_milli: None,
+                integration_ms: None,
+            } => self.set_range(mv),
+            CommandOp::SetGain { .. } => Err(Refusal::bad_argument(format!(
+                "the ADS1115 takes gain {RANGES_TEXT}; gain= and it= are the VEML7700's"
+            ))),
             CommandOp::SetRate { hz } => self.set_rate(hz),
             CommandOp::SelfTest => self.self_test(),
             CommandOp::AutoGain => Err(Refusal::unsupported(format!(
@@ -350,7 +322,7 @@ pub fn data_rate_for(rate_hz: u32, paced_by_ready_pin: bool) -> DataRate {
     } else {
         (u64::from(rate_hz) * 11).div_ceil(10)
     };
-    DATA_RATES
+    DataRate::ALL
         .into_iter()
         .find(|dr| u64::from(dr.sps()) >= needed)
         .unwrap_or(DataRate::Sps860)
@@ -359,7 +331,7 @@ pub fn data_rate_for(rate_hz: u32, paced_by_ready_pin: bool) -> DataRate {
 /// The narrowest range whose full scale holds the divider's supply (the
 /// input never exceeds it); the widest when none does.
 pub fn range_for(divider: &Divider) -> Pga {
-    RANGES
+    Pga::ALL
         .into_iter()
         .rev()
         .find(|pga| pga.full_scale_uv() >= divider.vdd_uv)

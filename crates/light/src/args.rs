@@ -246,11 +246,10 @@ mod tests {
 
     use super::*;
 
+    use test_support::{argv, to_run};
+
     fn run(args: &[&str]) -> Result<Options, UsageError> {
-        match parse(args.iter().map(OsString::from))? {
-            Command::Run(options) => Ok(options),
-            other => panic!("{other:?}"),
-        }
+        to_run(parse(argv(args)))
     }
 
     const BASE: [&str; 6] = ["--rx", "3", "--tx", "4", "--device", "sim:demo.scenario"];

@@ -69,36 +69,29 @@ fn setup_and_serve(options: &Options) -> Result<u8, SetupError> {
     let pipes = Pipes { rx, tx };
     let bus_name = options.device.to_string();
     match (&options.device, options.part) {
-        (DeviceSpec::Sim(path), Part::Ads1115) => {
+        (DeviceSpec::Sim(path), part) => {
             let scenario = Arc::new(Scenario::load(path)?);
-            let settings = ads1115_settings(options);
-            let model = Ads1115Model::new(options.address, scenario, MonotonicClock::start_now())?
-                .with_ldr(LdrCircuit {
-                    supply_uv: options.divider.vdd_uv,
-                    fixed_ohms: options.divider.fixed_ohm,
-                    r10_ohms: options.ldr.r10_ohm(),
-                    gamma: f64::from(options.ldr.gamma()),
-                });
-            let sensor = Ads1115Light::new(model, &bus_name, settings)?;
-            Ok(serve(
-                options,
-                pipes,
-                sensor,
-                sim_hint(path),
-                DataReady::Timer,
-            ))
-        }
-        (DeviceSpec::Sim(path), Part::Veml7700) => {
-            let scenario = Arc::new(Scenario::load(path)?);
-            let model = Veml7700Model::new(scenario, MonotonicClock::start_now());
-            let sensor = Veml7700Light::new(model, &bus_name, veml7700_settings(options))?;
-            Ok(serve(
-                options,
-                pipes,
-                sensor,
-                sim_hint(path),
-                DataReady::Timer,
-            ))
+            let clock = MonotonicClock::start_now();
+            let hint = sim_hint(path);
+            Ok(match part {
+                Part::Ads1115 => {
+                    let settings = ads1115_settings(options);
+                    let model =
+                        Ads1115Model::new(options.address, scenario, clock)?.with_ldr(LdrCircuit {
+                            supply_uv: options.divider.vdd_uv,
+                            fixed_ohms: options.divider.fixed_ohm,
+                            r10_ohms: options.ldr.r10_ohm(),
+                            gamma: f64::from(options.ldr.gamma()),
+                        });
+                    let sensor = Ads1115Light::new(model, &bus_name, settings)?;
+                    serve(options, pipes, sensor, hint, DataReady::Timer)
+                }
+                Part::Veml7700 => {
+                    let model = Veml7700Model::new(scenario, clock);
+                    let sensor = Veml7700Light::new(model, &bus_name, veml7700_settings(options))?;
+                    serve(options, pipes, sensor, hint, DataReady::Timer)
+                }
+            })
         }
         (DeviceSpec::I2c(path), Part::Ads1115) => {
             let settings = ads1115_settings(options);

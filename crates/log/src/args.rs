@@ -184,19 +184,14 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command<Config>
 mod tests {
     use super::*;
 
-    fn args(list: &[&str]) -> Vec<OsString> {
-        list.iter().map(OsString::from).collect()
-    }
+    use test_support::{argv, to_run};
 
     fn config(list: &[&str]) -> Config {
-        match parse(args(list)) {
-            Ok(Command::Run(c)) => c,
-            other => panic!("{list:?}: {other:?}"),
-        }
+        to_run(parse(argv(list))).unwrap_or_else(|e| panic!("{list:?}: {e}"))
     }
 
     fn error(list: &[&str]) -> UsageError {
-        parse(args(list)).expect_err("a usage error")
+        parse(argv(list)).expect_err("a usage error")
     }
 
     #[test]
@@ -245,10 +240,10 @@ mod tests {
     #[test]
     fn help_wins() {
         assert_eq!(SPEC.problems(), Vec::<String>::new());
-        assert_eq!(parse(args(&["--rx", "3", "-h"])), Ok(Command::Help));
-        assert_eq!(parse(args(&["--help"])), Ok(Command::Help));
+        assert_eq!(parse(argv(&["--rx", "3", "-h"])), Ok(Command::Help));
+        assert_eq!(parse(argv(&["--help"])), Ok(Command::Help));
         assert_eq!(
-            parse(args(&["--keep", "0", "--version"])),
+            parse(argv(&["--keep", "0", "--version"])),
             Ok(Command::Version)
         );
     }

@@ -76,8 +76,7 @@ fn written_not_taken(logs: &std::path::Path, pipe: &SharedPipe) -> usize {
 fn kill_harness(extra: &[&str], seed: u64, want_window: bool) -> KillRun {
     let scratch = Scratch::new("kill");
     let logs = scratch.logs();
-    let logs_arg = logs.to_str().expect("UTF-8 path");
-    let mut args = vec!["--dir", logs_arg, "--max-bytes", "65536", "--keep", "1000"];
+    let mut args = vec!["--max-bytes", "65536", "--keep", "1000"];
     args.extend_from_slice(extra);
     let pipe = SharedPipe::new();
     let mut rng = Rng::new(seed);
@@ -129,7 +128,7 @@ fn kill_harness(extra: &[&str], seed: u64, want_window: bool) -> KillRun {
         if how != Kill::InWindow {
             go.send(BURST).expect("writer alive");
         }
-        let mut child = start_log(&pipe, &args);
+        let mut child = start_log(&pipe, &logs, &args);
         let mut lines = stderr_lines(&mut child);
         if let Some(k) = pending_skip.take() {
             // The restart must skip exactly what its predecessor wrote.
@@ -172,7 +171,7 @@ fn kill_harness(extra: &[&str], seed: u64, want_window: bool) -> KillRun {
     }
 
     // The last life: everything left, then a clean stop.
-    let mut child = start_log(&pipe, &args);
+    let mut child = start_log(&pipe, &logs, &args);
     let mut lines = stderr_lines(&mut child);
     if let Some(k) = pending_skip {
         stderr.push(lines.wait_for(&format!("resuming: the first {k} frames ")));

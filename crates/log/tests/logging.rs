@@ -28,7 +28,7 @@ fn each_good_frame_becomes_one_line_as_received() {
     let scratch = Scratch::new("lines");
     let logs = scratch.logs();
     let pipe = SharedPipe::new();
-    let mut child = start_log(&pipe, &["--dir", dir_arg(&logs)]);
+    let mut child = start_log(&pipe, &logs, &[]);
     let mut stderr = stderr_lines(&mut child);
     stderr.wait_for("logging --rx");
     let frames: [&[u8]; 6] = [
@@ -82,17 +82,7 @@ fn rotation_keeps_n_files_of_bounded_size() {
     let scratch = Scratch::new("rotate");
     let logs = scratch.logs();
     let pipe = SharedPipe::new();
-    let mut child = start_log(
-        &pipe,
-        &[
-            "--dir",
-            dir_arg(&logs),
-            "--max-bytes",
-            "2048",
-            "--keep",
-            "3",
-        ],
-    );
+    let mut child = start_log(&pipe, &logs, &["--max-bytes", "2048", "--keep", "3"]);
     for seq in 0..200 {
         pipe.send(&imu(seq));
     }
@@ -129,17 +119,7 @@ fn sigterm_takes_what_the_pipe_holds_and_fsyncs() {
     let logs = scratch.logs();
     let pipe = SharedPipe::new();
     // No fsync by count or time: only the one at SIGTERM.
-    let mut child = start_log(
-        &pipe,
-        &[
-            "--dir",
-            dir_arg(&logs),
-            "--fsync-frames",
-            "0",
-            "--fsync-ms",
-            "0",
-        ],
-    );
+    let mut child = start_log(&pipe, &logs, &["--fsync-frames", "0", "--fsync-ms", "0"]);
     let mut stderr = stderr_lines(&mut child);
     stderr.wait_for("logging --rx");
     for seq in 0..50 {
@@ -163,7 +143,7 @@ fn sigterm_takes_what_the_pipe_holds_and_fsyncs() {
 fn sigint_stops_it_too() {
     let scratch = Scratch::new("int");
     let pipe = SharedPipe::new();
-    let mut child = start_log(&pipe, &["--dir", dir_arg(&scratch.logs())]);
+    let mut child = start_log(&pipe, &scratch.logs(), &[]);
     let mut stderr = stderr_lines(&mut child);
     stderr.wait_for("logging --rx");
     signal(&child, Signal::SIGINT);
@@ -204,7 +184,7 @@ fn dev_full_counts_what_it_cannot_write_and_marks_the_recovery() {
     std::fs::create_dir_all(&logs).unwrap();
     symlink("/dev/full", logs.join("appliance.log")).unwrap();
     let pipe = SharedPipe::new();
-    let mut child = start_log(&pipe, &["--dir", dir_arg(&logs), "--name", "logger"]);
+    let mut child = start_log(&pipe, &logs, &["--name", "logger"]);
     let mut stderr = stderr_lines(&mut child);
     stderr.wait_for("logging --rx");
     for seq in 0..50 {
@@ -458,7 +438,7 @@ fn a_log_directory_that_cannot_be_made_exits_73() {
     std::fs::write(&plain, b"").unwrap();
     for dir in [plain.clone(), plain.join("sub")] {
         let pipe = SharedPipe::new();
-        let mut child = start_log(&pipe, &["--dir", dir_arg(&dir)]);
+        let mut child = start_log(&pipe, &dir, &[]);
         let mut stderr = stderr_lines(&mut child);
         assert_eq!(wait_exit(&mut child).code(), Some(73), "{}", dir.display());
         let err = stderr.rest().join("\n");

@@ -46,7 +46,7 @@ fn state(pid: u32) -> Vec<u8> {
 /// bodies of all lines and the logger's stderr.
 fn log_and_stop(scratch: &Scratch, pipe: &SharedPipe) -> (Vec<Vec<u8>>, Vec<String>) {
     let logs = scratch.logs();
-    let mut child = start_log(pipe, &["--dir", logs.to_str().unwrap()]);
+    let mut child = start_log(pipe, &logs, &[]);
     let mut lines = stderr_lines(&mut child);
     pipe.wait_drained();
     let status = terminate(&mut child);
@@ -164,9 +164,8 @@ fn a_restarted_sender_is_not_mistaken_for_a_replay() {
 fn half_frame_across_a_restart(stop: Signal) {
     let scratch = Scratch::new("half");
     let logs = scratch.logs();
-    let args = ["--dir", logs.to_str().unwrap()];
     let pipe = SharedPipe::new();
-    let mut child = start_log(&pipe, &args);
+    let mut child = start_log(&pipe, &logs, &[]);
     let mut lines = stderr_lines(&mut child);
     lines.wait_for("logging --rx");
     let frame1 = imu(1);
@@ -186,7 +185,7 @@ fn half_frame_across_a_restart(stop: Signal) {
     }
     assert!(pipe.holds_data(), "the half frame must outlive the logger");
 
-    let mut child = start_log(&pipe, &args);
+    let mut child = start_log(&pipe, &logs, &[]);
     let mut lines = stderr_lines(&mut child);
     lines.wait_for("logging --rx");
     pipe.send(&frame1[30..]);
@@ -216,7 +215,7 @@ fn a_frame_that_never_completes_is_dropped_and_logging_goes_on() {
     let scratch = Scratch::new("never");
     let logs = scratch.logs();
     let pipe = SharedPipe::new();
-    let mut child = start_log(&pipe, &["--dir", logs.to_str().unwrap()]);
+    let mut child = start_log(&pipe, &logs, &[]);
     let mut lines = stderr_lines(&mut child);
     lines.wait_for("logging --rx");
     pipe.send(&imu(0)[..30]);

@@ -124,15 +124,10 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command<Config>
 mod tests {
     use super::*;
 
-    fn parse_strs(args: &[&str]) -> Result<Command<Config>, UsageError> {
-        parse(args.iter().map(OsString::from))
-    }
+    use test_support::{argv, to_run};
 
     fn config(args: &[&str]) -> Config {
-        match parse_strs(args) {
-            Ok(Command::Run(config)) => config,
-            other => panic!("{args:?} gave {other:?}"),
-        }
+        to_run(parse(argv(args))).unwrap_or_else(|e| panic!("{args:?}: {e}"))
     }
 
     const BASE: [&str; 6] = ["--rx", "3", "--tx", "4", "--device", "sim:demo.scenario"];
@@ -210,7 +205,7 @@ mod tests {
     #[test]
     fn the_spec_and_its_help_agree() {
         assert_eq!(SPEC.problems(), Vec::<String>::new());
-        assert_eq!(parse_strs(&["--version"]), Ok(Command::Version));
+        assert_eq!(parse(argv(&["--version"])), Ok(Command::Version));
     }
 
     #[test]
@@ -260,17 +255,17 @@ mod tests {
             ),
         ];
         for (args, said) in cases {
-            let e = parse_strs(&args).expect_err("usage error");
+            let e = parse(argv(&args)).expect_err("usage error");
             assert!(e.to_string().contains(said), "{args:?}: {e}");
         }
     }
 
     #[test]
     fn help_wins_over_bad_values_but_not_over_unknown_flags() {
-        assert_eq!(parse_strs(&["--rate", "0", "--help"]), Ok(Command::Help));
-        assert_eq!(parse_strs(&["-h", "--rate", "0"]), Ok(Command::Help));
+        assert_eq!(parse(argv(&["--rate", "0", "--help"])), Ok(Command::Help));
+        assert_eq!(parse(argv(&["-h", "--rate", "0"])), Ok(Command::Help));
         assert_eq!(
-            parse_strs(&["--bogus", "-h"]),
+            parse(argv(&["--bogus", "-h"])),
             Err(UsageError::Unknown("--bogus".into()))
         );
     }

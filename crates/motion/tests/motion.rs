@@ -69,6 +69,28 @@ fn count(got: &[Got], pred: impl Fn(&Got) -> bool) -> usize {
     got.iter().filter(|g| pred(g)).count()
 }
 
+/// An `ERR code=io`: the device failed.
+fn is_err_io(g: &Got) -> bool {
+    matches!(
+        g,
+        Got::Err {
+            code: ErrorCode::Io,
+            ..
+        }
+    )
+}
+
+/// Up again after a device fault: a second `READY`, and ten samples
+/// after it.
+fn recovered_with_samples(got: &[Got]) -> bool {
+    let second = got
+        .iter()
+        .enumerate()
+        .filter(|(_, g)| **g == Got::ready("motion"))
+        .nth(1);
+    second.is_some_and(|(i, _)| imus(&got[i..]).len() >= 10)
+}
+
 /// A running `appliance-motion` with its command pipe and output pipes.
 struct Motion {
     child: Child,
@@ -321,28 +343,9 @@ fn a_nack_burst_gives_one_err_io_then_ready_and_samples_again() {
         "0s imu orientation roll=0\n500ms imu fault nack count=3\n",
     );
     let mut m = Motion::start(&scenario.device(), &["--heartbeat-ms", "0"], false, None);
-    m.gui.until("recovered with samples", |g| {
-        let second = g
-            .iter()
-            .enumerate()
-            .filter(|(_, g)| **g == Got::ready("motion"))
-            .nth(1);
-        second.is_some_and(|(i, _)| imus(&g[i..]).len() >= 10)
-    });
-    let io: Vec<&Got> = m
-        .gui
-        .got()
-        .iter()
-        .filter(|g| {
-            matches!(
-                g,
-                Got::Err {
-                    code: ErrorCode::Io,
-                    ..
-                }
-            )
-        })
-        .collect();
+    m.gui
+        .until("recovered with samples", recovered_with_samples);
+    let io: Vec<&Got> = m.gui.got().iter().filter(|g| is_err_io(g)).collect();
     assert_eq!(io.len(), 1, "{:?}", m.gui.got());
     match io[0] {
         Got::Err { id: None, text, .. } => assert!(
@@ -381,23 +384,9 @@ fn a_nack_burst_gives_one_err_io_then_ready_and_samples_again() {
 fn a_device_that_vanishes_for_a_while_comes_back() {
     let scenario = TempScenario::new("vanish", "300ms imu fault vanish for=700ms\n");
     let mut m = Motion::start(&scenario.device(), &["--heartbeat-ms", "100"], false, None);
-    m.gui.until("recovered with samples", |g| {
-        let second = g
-            .iter()
-            .enumerate()
-            .filter(|(_, g)| **g == Got::ready("motion"))
-            .nth(1);
-        second.is_some_and(|(i, _)| imus(&g[i..]).len() >= 10)
-    });
-    let io = count(m.gui.got(), |g| {
-        matches!(
-            g,
-            Got::Err {
-                code: ErrorCode::Io,
-                ..
-            }
-        )
-    });
+    m.gui
+        .until("recovered with samples", recovered_with_samples);
+    let io = count(m.gui.got(), is_err_io);
     assert_eq!(io, 1, "one ERR for the episode: {:?}", m.gui.got());
     let err_at = m
         .gui

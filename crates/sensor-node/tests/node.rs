@@ -126,9 +126,7 @@ impl SensorDevice for Fake {
                 Ok(Reply::Pending)
             }
             CommandOp::SelfTest => Err(Refusal::io("self-test failed: fake is fake")),
-            CommandOp::Hello | CommandOp::Stats => {
-                Err(Refusal::new(ErrorCode::Internal, "the loop answers these"))
-            }
+            CommandOp::Hello | CommandOp::Stats => Err(Refusal::not_a_device_command(op)),
         }
     }
 

@@ -207,13 +207,6 @@ impl Ads1115Model {
         })
     }
 
-    /// The same chip with another noise level (illuminance noise only).
-    #[must_use]
-    pub fn with_noise(self, noise: Noise) -> Self {
-        self.handle.configure(|m| m.noise = noise);
-        self
-    }
-
     /// The same chip with another divider on AIN0.
     #[must_use]
     pub fn with_ldr(self, ldr: LdrCircuit) -> Self {
@@ -225,12 +218,6 @@ impl Ads1115Model {
     pub fn set_input_uv(&self, input: FixedInput, microvolts: i32) {
         self.handle
             .configure(|m| m.fixed_uv[input.index()] = f64::from(microvolts));
-    }
-
-    /// Its I2C address.
-    #[must_use]
-    pub fn address(&self) -> u8 {
-        self.handle.address()
     }
 
     /// The electrical level of ALERT/RDY now (`true` = high).

@@ -348,10 +348,28 @@ impl<M: RegisterModel> Handle<M> {
     }
 }
 
-/// The `embedded-hal` and [`SimDevice`] impls every model shares: all go
-/// through its `handle`.
+/// What every model type shares, all through its `handle`: the
+/// `embedded-hal` and [`SimDevice`] impls, `Debug`, `with_noise` (the
+/// chip's state has a `noise` field) and `address`.
 macro_rules! sim_i2c_device {
     ($model:ty) => {
+        impl $model {
+            /// The same chip with another noise level; the part takes from
+            /// [`Noise`](crate::Noise) the amounts of what it measures
+            /// (acceleration and rotation, or illuminance).
+            #[must_use]
+            pub fn with_noise(self, noise: $crate::Noise) -> Self {
+                self.handle.configure(|m| m.noise = noise);
+                self
+            }
+
+            /// Its I2C address.
+            #[must_use]
+            pub fn address(&self) -> u8 {
+                self.handle.address()
+            }
+        }
+
         impl embedded_hal::i2c::ErrorType for $model {
             type Error = $crate::bus::BusError;
         }

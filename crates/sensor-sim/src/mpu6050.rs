@@ -113,19 +113,6 @@ impl Mpu6050Model {
         })
     }
 
-    /// The same chip with another noise level.
-    #[must_use]
-    pub fn with_noise(self, noise: Noise) -> Self {
-        self.handle.configure(|m| m.noise = noise);
-        self
-    }
-
-    /// Its I2C address.
-    #[must_use]
-    pub fn address(&self) -> u8 {
-        self.handle.address()
-    }
-
     /// The electrical level of the INT pin now (`true` = high), after
     /// INT_LEVEL: idle high when INT is active low.
     #[must_use]

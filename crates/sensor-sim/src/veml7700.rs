@@ -111,19 +111,6 @@ impl Veml7700Model {
             handle: Handle::new(Veml7700::new(), Self::ADDRESS, scenario, Arc::new(clock)),
         }
     }
-
-    /// The same chip with another noise level (illuminance noise only).
-    #[must_use]
-    pub fn with_noise(self, noise: Noise) -> Self {
-        self.handle.configure(|m| m.noise = noise);
-        self
-    }
-
-    /// Its I2C address, [`Self::ADDRESS`].
-    #[must_use]
-    pub fn address(&self) -> u8 {
-        self.handle.address()
-    }
 }
 
 /// The chip's state.

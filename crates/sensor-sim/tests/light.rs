@@ -5,60 +5,45 @@ mod common;
 
 use std::time::Duration;
 
-use common::{ads, is_address_nack, ms, scenario, us, veml};
+use common::{adc, ads, als, is_address_nack, ms, scenario, us, veml};
 use embedded_hal::i2c::I2c;
-use sensor_sim::{
-    Ads1115Model, FixedInput, LdrCircuit, ManualClock, Noise, SimClock, Veml7700Model,
-};
+use sensor_sim::{Ads1115Model, FixedInput, LdrCircuit, ManualClock, Noise, SimClock};
 
 // ---------------------------------------------------------------- ADS1115
 
-fn adc(text: &str) -> (Ads1115Model, ManualClock) {
-    let clock = ManualClock::new();
-    let dev = Ads1115Model::new(ads::ADDR, scenario(text), clock.clone())
-        .unwrap()
-        .with_noise(Noise::NONE);
-    (dev, clock)
-}
-
-fn ads_read(dev: &mut Ads1115Model, reg: u8) -> u16 {
-    let mut b = [0u8; 2];
-    dev.write_read(ads::ADDR, &[reg], &mut b).unwrap();
-    u16::from_be_bytes(b)
-}
-
-fn ads_write(dev: &mut Ads1115Model, reg: u8, value: u16) {
-    let [msb, lsb] = value.to_be_bytes();
-    dev.write(ads::ADDR, &[reg, msb, lsb]).unwrap();
-}
-
 fn conversion(dev: &mut Ads1115Model) -> i16 {
-    ads_read(dev, ads::CONVERSION).cast_signed()
+    ads::read(dev, ads::CONVERSION).cast_signed()
 }
 
-/// A single-shot conversion of `mux` at `pga`, 860 SPS, waited for.
+/// A single-shot conversion of MUX code `mux` at PGA code `pga`, 860 SPS,
+/// waited for.
 fn single_shot(dev: &mut Ads1115Model, clock: &ManualClock, mux: u16, pga: u16) -> i16 {
-    ads_write(
+    ads::write(
         dev,
         ads::CONFIG,
-        ads::OS | ads::config(mux, pga, true, 7, 0x03),
+        ads::OS
+            | ads::MODE_SINGLE
+            | ads::mux(mux)
+            | ads::pga(pga)
+            | ads::DR_860
+            | ads::COMP_QUE_OFF,
     );
     clock.advance(ms(2));
-    assert_ne!(ads_read(dev, ads::CONFIG) & ads::OS, 0, "conversion done");
+    assert_ne!(ads::read(dev, ads::CONFIG) & ads::OS, 0, "conversion done");
     conversion(dev)
 }
 
 #[test]
 fn ads1115_power_on_registers() {
     let (mut dev, clock) = adc("0s light level lux=10");
-    assert_eq!(ads_read(&mut dev, ads::CONFIG), 0x8583);
-    assert_eq!(ads_read(&mut dev, ads::LO_THRESH), 0x8000);
-    assert_eq!(ads_read(&mut dev, ads::HI_THRESH), 0x7FFF);
-    assert_eq!(ads_read(&mut dev, ads::CONVERSION), 0);
+    assert_eq!(ads::read(&mut dev, ads::CONFIG), 0x8583);
+    assert_eq!(ads::read(&mut dev, ads::LO_THRESH), 0x8000);
+    assert_eq!(ads::read(&mut dev, ads::HI_THRESH), 0x7FFF);
+    assert_eq!(ads::read(&mut dev, ads::CONVERSION), 0);
     // Powered down in single-shot mode: nothing converts by itself.
     clock.set(ms(500));
-    assert_eq!(ads_read(&mut dev, ads::CONVERSION), 0);
-    assert_eq!(ads_read(&mut dev, ads::CONFIG), 0x8583);
+    assert_eq!(ads::read(&mut dev, ads::CONVERSION), 0);
+    assert_eq!(ads::read(&mut dev, ads::CONFIG), 0x8583);
 }
 
 #[test]
@@ -67,32 +52,38 @@ fn ads1115_single_shot_is_busy_for_one_over_dr_then_done() {
     for (dr, sps) in (0..).zip([8u32, 16, 32, 64, 128, 250, 475, 860]) {
         let conversion_ns = 1_000_000_000u64.div_ceil(u64::from(sps));
         let start = clock.now();
-        let config = ads::config(4, 1, true, dr, 0x03);
-        ads_write(&mut dev, ads::CONFIG, ads::OS | config);
+        let config =
+            ads::MODE_SINGLE | ads::MUX_A0 | ads::PGA_4_096 | ads::dr(dr) | ads::COMP_QUE_OFF;
+        ads::write(&mut dev, ads::CONFIG, ads::OS | config);
         assert_eq!(
-            ads_read(&mut dev, ads::CONFIG),
+            ads::read(&mut dev, ads::CONFIG),
             config,
             "OS reads 0 while busy"
         );
         clock.set(start + Duration::from_nanos(conversion_ns - 1));
         assert_eq!(
-            ads_read(&mut dev, ads::CONFIG),
+            ads::read(&mut dev, ads::CONFIG),
             config,
             "{sps} SPS: still busy"
         );
         clock.set(start + Duration::from_nanos(conversion_ns));
         assert_eq!(
-            ads_read(&mut dev, ads::CONFIG),
+            ads::read(&mut dev, ads::CONFIG),
             ads::OS | config,
             "{sps} SPS: done"
         );
         // 10 lux: LDR 15 kOhm, 3.3 V * 10k / 25k = 1.32 V; / 4.096 V * 32768.
         assert_eq!(conversion(&mut dev), 10560);
         // Leave the conversion register at a known other value.
-        ads_write(
+        ads::write(
             &mut dev,
             ads::CONFIG,
-            ads::OS | ads::config(7, 1, true, 7, 0x03),
+            ads::OS
+                | ads::MODE_SINGLE
+                | ads::MUX_A3
+                | ads::PGA_4_096
+                | ads::DR_860
+                | ads::COMP_QUE_OFF,
         );
         clock.advance(ms(2));
         assert_eq!(conversion(&mut dev), 0);
@@ -102,26 +93,27 @@ fn ads1115_single_shot_is_busy_for_one_over_dr_then_done() {
 #[test]
 fn ads1115_start_while_busy_is_ignored() {
     let (mut dev, clock) = adc("0s light level lux=0\n110ms light level lux=10");
-    let config = ads::config(4, 1, true, 0, 0x03); // 8 SPS: 125 ms
-    ads_write(&mut dev, ads::CONFIG, ads::OS | config);
+    let config = ads::MODE_SINGLE | ads::MUX_A0 | ads::PGA_4_096 | ads::DR_8 | ads::COMP_QUE_OFF; // 8 SPS: 125 ms
+    ads::write(&mut dev, ads::CONFIG, ads::OS | config);
     clock.set(ms(100));
-    ads_write(&mut dev, ads::CONFIG, ads::OS | config);
+    ads::write(&mut dev, ads::CONFIG, ads::OS | config);
     clock.set(ms(125));
-    assert_eq!(ads_read(&mut dev, ads::CONFIG), ads::OS | config);
+    assert_eq!(ads::read(&mut dev, ads::CONFIG), ads::OS | config);
     // Done at 125 ms, sampled after the light came on: the first conversion.
     assert_eq!(conversion(&mut dev), 10560);
     clock.set(ms(300));
-    assert_eq!(ads_read(&mut dev, ads::CONFIG), ads::OS | config);
+    assert_eq!(ads::read(&mut dev, ads::CONFIG), ads::OS | config);
 }
 
 #[test]
 fn ads1115_continuous_mode_converts_every_period_and_restarts_on_config_change() {
     let (mut dev, clock) =
         adc("0s light level lux=10\n18ms light level lux=0\n22ms light level lux=10");
-    let config = ads::config(4, 1, false, 5, 0x03); // 250 SPS: every 4 ms
-    ads_write(&mut dev, ads::CONFIG, config);
+    let config =
+        ads::MODE_CONTINUOUS | ads::MUX_A0 | ads::PGA_4_096 | ads::DR_250 | ads::COMP_QUE_OFF; // 250 SPS: every 4 ms
+    ads::write(&mut dev, ads::CONFIG, config);
     assert_eq!(
-        ads_read(&mut dev, ads::CONFIG),
+        ads::read(&mut dev, ads::CONFIG),
         config,
         "OS reads 0 when continuous"
     );
@@ -134,8 +126,9 @@ fn ads1115_continuous_mode_converts_every_period_and_restarts_on_config_change()
     clock.set(ms(20));
     assert_eq!(conversion(&mut dev), 0, "the 20 ms conversion saw the dark");
     clock.set(ms(21));
-    let config = ads::config(4, 2, false, 5, 0x03); // +-2.048 V
-    ads_write(&mut dev, ads::CONFIG, config);
+    let config =
+        ads::MODE_CONTINUOUS | ads::MUX_A0 | ads::PGA_2_048 | ads::DR_250 | ads::COMP_QUE_OFF; // +-2.048 V
+    ads::write(&mut dev, ads::CONFIG, config);
     clock.set(ms(25) - us(1));
     assert_eq!(
         conversion(&mut dev),
@@ -145,8 +138,12 @@ fn ads1115_continuous_mode_converts_every_period_and_restarts_on_config_change()
     clock.set(ms(25));
     assert_eq!(conversion(&mut dev), 21120);
     // Back to single shot: conversions stop.
-    ads_write(&mut dev, ads::CONFIG, ads::config(4, 2, true, 5, 0x03));
-    assert_eq!(ads_read(&mut dev, ads::CONFIG) & ads::OS, ads::OS);
+    ads::write(
+        &mut dev,
+        ads::CONFIG,
+        ads::MODE_SINGLE | ads::MUX_A0 | ads::PGA_2_048 | ads::DR_250 | ads::COMP_QUE_OFF,
+    );
+    assert_eq!(ads::read(&mut dev, ads::CONFIG) & ads::OS, ads::OS);
 }
 
 #[test]
@@ -214,23 +211,23 @@ fn ads1115_ldr_divider_follows_the_light_and_is_configurable() {
 #[test]
 fn ads1115_pointer_register_and_read_lengths() {
     let (mut dev, _clock) = adc("");
-    ads_write(&mut dev, ads::LO_THRESH, 0x1234);
+    ads::write(&mut dev, ads::LO_THRESH, 0x1234);
     // The pointer stays where the last write put it.
     let mut b = [0u8; 2];
-    dev.read(ads::ADDR, &mut b).unwrap();
+    dev.read(ads::ADDR_GND, &mut b).unwrap();
     assert_eq!(b, [0x12, 0x34]);
     let mut four = [0u8; 4];
-    dev.read(ads::ADDR, &mut four).unwrap();
+    dev.read(ads::ADDR_GND, &mut four).unwrap();
     assert_eq!(four, [0x12, 0x34, 0x12, 0x34], "no auto-increment");
     let mut one = [0u8; 1];
-    dev.write_read(ads::ADDR, &[ads::HI_THRESH], &mut one)
+    dev.write_read(ads::ADDR_GND, &[ads::HI_THRESH], &mut one)
         .unwrap();
     assert_eq!(one, [0x7F]);
     // The conversion register is read-only; a lone data byte is dropped.
-    ads_write(&mut dev, ads::CONVERSION, 0x5555);
-    assert_eq!(ads_read(&mut dev, ads::CONVERSION), 0);
-    dev.write(ads::ADDR, &[ads::LO_THRESH, 0x99]).unwrap();
-    assert_eq!(ads_read(&mut dev, ads::LO_THRESH), 0x1234);
+    ads::write(&mut dev, ads::CONVERSION, 0x5555);
+    assert_eq!(ads::read(&mut dev, ads::CONVERSION), 0);
+    dev.write(ads::ADDR_GND, &[ads::LO_THRESH, 0x99]).unwrap();
+    assert_eq!(ads::read(&mut dev, ads::LO_THRESH), 0x1234);
 }
 
 #[test]
@@ -255,16 +252,24 @@ fn ads1115_alert_rdy_pulses_in_conversion_ready_mode() {
     let period = Duration::from_nanos(1_000_000_000u64.div_ceil(860));
 
     // Default thresholds and COMP_QUE = 11: pin idle (pulled high).
-    ads_write(&mut dev, ads::CONFIG, ads::config(4, 1, false, 7, 0x03));
+    ads::write(
+        &mut dev,
+        ads::CONFIG,
+        ads::MODE_CONTINUOUS | ads::MUX_A0 | ads::PGA_4_096 | ads::DR_860 | ads::COMP_QUE_OFF,
+    );
     clock.set(period * 10);
     assert_eq!(pin.take_alert_edges(), 0);
     assert!(pin.alert_pin_high());
 
     // Conversion-ready mode: Hi_thresh MSB 1, Lo_thresh MSB 0, COMP_QUE 00.
-    ads_write(&mut dev, ads::HI_THRESH, 0x8000);
-    ads_write(&mut dev, ads::LO_THRESH, 0x0000);
+    ads::write(&mut dev, ads::HI_THRESH, 0x8000);
+    ads::write(&mut dev, ads::LO_THRESH, 0x0000);
     let start = period * 10;
-    ads_write(&mut dev, ads::CONFIG, ads::config(4, 1, false, 7, 0x00));
+    ads::write(
+        &mut dev,
+        ads::CONFIG,
+        ads::MODE_CONTINUOUS | ads::MUX_A0 | ads::PGA_4_096 | ads::DR_860 | ads::COMP_QUE_ONE,
+    );
     clock.set(start + period * 10);
     assert_eq!(pin.take_alert_edges(), 10, "one pulse per conversion");
     assert!(
@@ -278,10 +283,15 @@ fn ads1115_alert_rdy_pulses_in_conversion_ready_mode() {
 
     // COMP_POL = 1: active high.
     let start = clock.now();
-    ads_write(
+    ads::write(
         &mut dev,
         ads::CONFIG,
-        ads::config(4, 1, false, 7, ads::COMP_POL_HIGH),
+        ads::MODE_CONTINUOUS
+            | ads::MUX_A0
+            | ads::PGA_4_096
+            | ads::DR_860
+            | ads::COMP_POL_HIGH
+            | ads::COMP_QUE_ONE,
     );
     assert!(!pin.alert_pin_high());
     clock.set(start + period);
@@ -289,10 +299,10 @@ fn ads1115_alert_rdy_pulses_in_conversion_ready_mode() {
     assert_eq!(pin.take_alert_edges(), 1);
 
     // Single shot: active from the end of the conversion until the next start.
-    ads_write(
+    ads::write(
         &mut dev,
         ads::CONFIG,
-        ads::OS | ads::config(4, 1, true, 7, 0x00),
+        ads::OS | ads::MODE_SINGLE | ads::MUX_A0 | ads::PGA_4_096 | ads::DR_860 | ads::COMP_QUE_ONE,
     );
     assert!(pin.alert_pin_high(), "inactive while converting");
     clock.advance(period);
@@ -300,32 +310,15 @@ fn ads1115_alert_rdy_pulses_in_conversion_ready_mode() {
     clock.advance(ms(50));
     assert!(!pin.alert_pin_high(), "and held");
     assert_eq!(pin.take_alert_edges(), 1);
-    ads_write(
+    ads::write(
         &mut dev,
         ads::CONFIG,
-        ads::OS | ads::config(4, 1, true, 7, 0x00),
+        ads::OS | ads::MODE_SINGLE | ads::MUX_A0 | ads::PGA_4_096 | ads::DR_860 | ads::COMP_QUE_ONE,
     );
     assert!(pin.alert_pin_high(), "released by the next start");
 }
 
 // --------------------------------------------------------------- VEML7700
-
-fn als(text: &str) -> (Veml7700Model, ManualClock) {
-    let clock = ManualClock::new();
-    let dev = Veml7700Model::new(scenario(text), clock.clone()).with_noise(Noise::NONE);
-    (dev, clock)
-}
-
-fn veml_read(dev: &mut Veml7700Model, command: u8) -> u16 {
-    let mut b = [0u8; 2];
-    dev.write_read(veml::ADDR, &[command], &mut b).unwrap();
-    u16::from_le_bytes(b)
-}
-
-fn veml_write(dev: &mut Veml7700Model, command: u8, value: u16) {
-    let [lsb, msb] = value.to_le_bytes();
-    dev.write(veml::ADDR, &[command, lsb, msb]).unwrap();
-}
 
 /// The application note's correction polynomial (gains 1/4 and 1/8).
 fn corrected(x: f64) -> f64 {
@@ -335,21 +328,21 @@ fn corrected(x: f64) -> f64 {
 #[test]
 fn veml7700_powers_up_shut_down() {
     let (mut dev, clock) = als("0s light level lux=42");
-    assert_eq!(veml_read(&mut dev, veml::ALS_CONF_0), 0x0001, "ALS_SD = 1");
+    assert_eq!(veml::read(&mut dev, veml::ALS_CONF_0), 0x0001, "ALS_SD = 1");
     clock.set(ms(2000));
     assert_eq!(
-        veml_read(&mut dev, veml::ALS),
+        veml::read(&mut dev, veml::ALS),
         0,
         "shut down: no measurement"
     );
-    assert_eq!(veml_read(&mut dev, veml::WHITE), 0);
+    assert_eq!(veml::read(&mut dev, veml::WHITE), 0);
     for command in [
         veml::ALS_WH,
         veml::ALS_WL,
         veml::POWER_SAVING,
         veml::ALS_INT,
     ] {
-        assert_eq!(veml_read(&mut dev, command), 0);
+        assert_eq!(veml::read(&mut dev, command), 0);
     }
     let mut id = [0u8; 2];
     dev.write_read(veml::ADDR, &[veml::ID], &mut id).unwrap();
@@ -362,82 +355,62 @@ fn veml7700_powers_up_shut_down() {
 fn veml7700_data_is_valid_one_integration_time_after_power_on_or_a_change() {
     let (mut dev, clock) = als("0s light level lux=42");
     clock.set(ms(5));
-    veml_write(
-        &mut dev,
-        veml::ALS_CONF_0,
-        veml::conf(veml::GAIN_1, 0, 0, false, false),
-    );
+    veml::write(&mut dev, veml::ALS_CONF_0, veml::GAIN_1 | veml::IT_100);
     clock.set(ms(105) - us(1));
-    assert_eq!(veml_read(&mut dev, veml::ALS), 0);
+    assert_eq!(veml::read(&mut dev, veml::ALS), 0);
     clock.set(ms(105));
     // 42 lx / 0.0672 lx per count (gain 1, 100 ms).
-    assert_eq!(veml_read(&mut dev, veml::ALS), 625);
-    assert_eq!(veml_read(&mut dev, veml::WHITE), 750, "1.2 x ALS");
+    assert_eq!(veml::read(&mut dev, veml::ALS), 625);
+    assert_eq!(veml::read(&mut dev, veml::WHITE), 750, "1.2 x ALS");
 
     clock.set(ms(200));
-    veml_write(
-        &mut dev,
-        veml::ALS_CONF_0,
-        veml::conf(veml::GAIN_2, 0, 0, false, false),
-    );
+    veml::write(&mut dev, veml::ALS_CONF_0, veml::GAIN_2 | veml::IT_100);
     clock.set(ms(300) - us(1));
     assert_eq!(
-        veml_read(&mut dev, veml::ALS),
+        veml::read(&mut dev, veml::ALS),
         625,
         "old value until the new IT ends"
     );
     clock.set(ms(300));
-    assert_eq!(veml_read(&mut dev, veml::ALS), 1250);
+    assert_eq!(veml::read(&mut dev, veml::ALS), 1250);
 
     // Writing the same settings again does not restart the measurement.
-    veml_write(
-        &mut dev,
-        veml::ALS_CONF_0,
-        veml::conf(veml::GAIN_2, 0, 0, false, false),
-    );
+    veml::write(&mut dev, veml::ALS_CONF_0, veml::GAIN_2 | veml::IT_100);
     clock.set(ms(400));
-    assert_eq!(veml_read(&mut dev, veml::ALS), 1250);
+    assert_eq!(veml::read(&mut dev, veml::ALS), 1250);
 
     // Shut down: the registers keep the last result.
-    veml_write(
+    veml::write(
         &mut dev,
         veml::ALS_CONF_0,
-        veml::conf(veml::GAIN_2, 0, 0, false, true),
+        veml::GAIN_2 | veml::IT_100 | veml::SD,
     );
     let mut other = dev.clone();
     clock.set(ms(5000));
-    assert_eq!(veml_read(&mut other, veml::ALS), 1250);
+    assert_eq!(veml::read(&mut other, veml::ALS), 1250);
 }
 
 #[test]
 fn veml7700_updates_once_per_integration_time() {
     let (mut dev, clock) = als("0s light level lux=42\n150ms light level lux=84");
-    veml_write(
-        &mut dev,
-        veml::ALS_CONF_0,
-        veml::conf(veml::GAIN_1, 0, 0, false, false),
-    );
+    veml::write(&mut dev, veml::ALS_CONF_0, veml::GAIN_1 | veml::IT_100);
     clock.set(ms(200) - us(1));
-    assert_eq!(veml_read(&mut dev, veml::ALS), 625, "the 100 ms result");
+    assert_eq!(veml::read(&mut dev, veml::ALS), 625, "the 100 ms result");
     clock.set(ms(200));
-    assert_eq!(veml_read(&mut dev, veml::ALS), 1250, "the 200 ms result");
+    assert_eq!(veml::read(&mut dev, veml::ALS), 1250, "the 200 ms result");
 }
 
 #[test]
 fn veml7700_power_saving_mode_adds_its_wait_time() {
     let (mut dev, clock) = als("0s light level lux=42\n300ms light level lux=84");
-    veml_write(&mut dev, veml::POWER_SAVING, 0x0001); // PSM_EN, mode 1: 500 ms
-    veml_write(
-        &mut dev,
-        veml::ALS_CONF_0,
-        veml::conf(veml::GAIN_1, 0, 0, false, false),
-    );
+    veml::write(&mut dev, veml::POWER_SAVING, 0x0001); // PSM_EN, mode 1: 500 ms
+    veml::write(&mut dev, veml::ALS_CONF_0, veml::GAIN_1 | veml::IT_100);
     clock.set(ms(100));
-    assert_eq!(veml_read(&mut dev, veml::ALS), 625);
+    assert_eq!(veml::read(&mut dev, veml::ALS), 625);
     clock.set(ms(700) - us(1));
-    assert_eq!(veml_read(&mut dev, veml::ALS), 625);
+    assert_eq!(veml::read(&mut dev, veml::ALS), 625);
     clock.set(ms(700));
-    assert_eq!(veml_read(&mut dev, veml::ALS), 1250);
+    assert_eq!(veml::read(&mut dev, veml::ALS), 1250);
 }
 
 #[test]
@@ -462,19 +435,15 @@ fn veml7700_resolution_table_and_non_linearity() {
         ),
     ];
     for (gain, per_count) in table {
-        for ((it, it_ms), resolution) in veml::IT.into_iter().zip(per_count) {
+        for ((it, it_ms), resolution) in veml::IT_MS.into_iter().zip(per_count) {
             let linear = gain == veml::GAIN_1 || gain == veml::GAIN_2;
             let lux = if linear { 10.0 } else { 2000.0 };
             let (mut dev, clock) = als(&format!("0s light level lux={lux}"));
-            veml_write(
-                &mut dev,
-                veml::ALS_CONF_0,
-                veml::conf(gain, it, 0, false, false),
-            );
+            veml::write(&mut dev, veml::ALS_CONF_0, gain | it);
             clock.set(ms(it_ms));
-            let counts = f64::from(veml_read(&mut dev, veml::ALS));
-            let white = f64::from(veml_read(&mut dev, veml::WHITE));
-            let what = format!("gain code {gain} IT {it_ms} ms");
+            let counts = f64::from(veml::read(&mut dev, veml::ALS));
+            let white = f64::from(veml::read(&mut dev, veml::WHITE));
+            let what = format!("gain bits {gain:#06x} IT {it_ms} ms");
             assert_eq!(
                 white,
                 (lux * 1.2 / resolution).round().min(65535.0),
@@ -496,13 +465,9 @@ fn veml7700_resolution_table_and_non_linearity() {
 
     // At 50 klx the raw reading is far below the truth; corrected, it is right.
     let (mut dev, clock) = als("0s light level lux=50000");
-    veml_write(
-        &mut dev,
-        veml::ALS_CONF_0,
-        veml::conf(veml::GAIN_1_8, 0b1100, 0, false, false),
-    );
+    veml::write(&mut dev, veml::ALS_CONF_0, veml::GAIN_1_8 | veml::IT_25);
     clock.set(ms(25));
-    let raw_lux = f64::from(veml_read(&mut dev, veml::ALS)) * 2.1504;
+    let raw_lux = f64::from(veml::read(&mut dev, veml::ALS)) * 2.1504;
     assert!(raw_lux < 20_000.0, "{raw_lux}");
     assert!(
         (corrected(raw_lux) - 50_000.0).abs() < 50.0,
@@ -514,64 +479,56 @@ fn veml7700_resolution_table_and_non_linearity() {
 #[test]
 fn veml7700_saturates_at_65535() {
     let (mut dev, clock) = als("0s light level lux=1000");
-    veml_write(
-        &mut dev,
-        veml::ALS_CONF_0,
-        veml::conf(veml::GAIN_2, 0b0011, 0, false, false),
-    );
+    veml::write(&mut dev, veml::ALS_CONF_0, veml::GAIN_2 | veml::IT_800);
     clock.set(ms(800));
-    assert_eq!(veml_read(&mut dev, veml::ALS), 65535);
-    assert_eq!(veml_read(&mut dev, veml::WHITE), 65535);
+    assert_eq!(veml::read(&mut dev, veml::ALS), 65535);
+    assert_eq!(veml::read(&mut dev, veml::WHITE), 65535);
 }
 
 #[test]
 fn veml7700_threshold_interrupts_with_persistence_clear_on_read() {
     let (mut dev, clock) = als("0s light level lux=84\n1s light level lux=2");
-    veml_write(&mut dev, veml::ALS_WH, 1000);
-    veml_write(&mut dev, veml::ALS_WL, 100);
+    veml::write(&mut dev, veml::ALS_WH, 1000);
+    veml::write(&mut dev, veml::ALS_WL, 100);
     let mut bytes = [0u8; 2];
     dev.write_read(veml::ADDR, &[veml::ALS_WH], &mut bytes)
         .unwrap();
     assert_eq!(bytes, [0xE8, 0x03], "little-endian");
     // Persistence 4 (code 10): four results above ALS_WH.
-    veml_write(
+    veml::write(
         &mut dev,
         veml::ALS_CONF_0,
-        veml::conf(veml::GAIN_1, 0, 0b10, true, false),
+        veml::GAIN_1 | veml::IT_100 | veml::pers(0b10) | veml::INT_EN,
     );
     clock.set(ms(400) - us(1));
-    assert_eq!(veml_read(&mut dev, veml::ALS_INT), 0);
+    assert_eq!(veml::read(&mut dev, veml::ALS_INT), 0);
     clock.set(ms(400));
     assert_eq!(
-        veml_read(&mut dev, veml::ALS_INT),
+        veml::read(&mut dev, veml::ALS_INT),
         0x4000,
         "high threshold crossed"
     );
-    assert_eq!(veml_read(&mut dev, veml::ALS_INT), 0, "cleared by reading");
+    assert_eq!(veml::read(&mut dev, veml::ALS_INT), 0, "cleared by reading");
     // Persistence 1 from now on; the light drops below ALS_WL at 1 s.
-    veml_write(
+    veml::write(
         &mut dev,
         veml::ALS_CONF_0,
-        veml::conf(veml::GAIN_1, 0, 0b00, true, false),
+        veml::GAIN_1 | veml::IT_100 | veml::pers(0b00) | veml::INT_EN,
     );
     clock.set(ms(999));
     assert_eq!(
-        veml_read(&mut dev, veml::ALS_INT),
+        veml::read(&mut dev, veml::ALS_INT),
         0x4000,
         "still above until 1 s"
     );
     clock.set(ms(1100));
     assert_eq!(
-        veml_read(&mut dev, veml::ALS_INT),
+        veml::read(&mut dev, veml::ALS_INT),
         0x8000,
         "low threshold crossed"
     );
     // Without ALS_INT_EN, no flags.
-    veml_write(
-        &mut dev,
-        veml::ALS_CONF_0,
-        veml::conf(veml::GAIN_1, 0, 0, false, false),
-    );
+    veml::write(&mut dev, veml::ALS_CONF_0, veml::GAIN_1 | veml::IT_100);
     clock.set(ms(2000));
-    assert_eq!(veml_read(&mut dev, veml::ALS_INT), 0);
+    assert_eq!(veml::read(&mut dev, veml::ALS_INT), 0);
 }

@@ -3,32 +3,15 @@
 mod common;
 
 use common::mpu::*;
-use common::{is_address_nack, ms, scenario, us};
+use common::{imu, is_address_nack, ms, scenario, us};
 use embedded_hal::i2c::{I2c, Operation};
-use sensor_sim::{ManualClock, Mpu6050Model, Noise};
-
-fn imu(text: &str) -> (Mpu6050Model, ManualClock) {
-    let clock = ManualClock::new();
-    let dev = Mpu6050Model::new(ADDR, scenario(text), clock.clone())
-        .unwrap()
-        .with_noise(Noise::NONE);
-    (dev, clock)
-}
-
-fn read(dev: &mut Mpu6050Model, reg: u8) -> u8 {
-    let mut b = [0u8];
-    dev.write_read(ADDR, &[reg], &mut b).unwrap();
-    b[0]
-}
-
-fn write(dev: &mut Mpu6050Model, reg: u8, value: u8) {
-    dev.write(ADDR, &[reg, value]).unwrap();
-}
+use sensor_sim::{ManualClock, Mpu6050Model};
 
 /// accel x y z, temperature, gyro x y z.
 fn sample(dev: &mut Mpu6050Model) -> [i16; 7] {
     let mut b = [0u8; 14];
-    dev.write_read(ADDR, &[ACCEL_XOUT_H], &mut b).unwrap();
+    dev.write_read(ADDR_AD0_LOW, &[ACCEL_XOUT_H], &mut b)
+        .unwrap();
     std::array::from_fn(|i| i16::from_be_bytes([b[2 * i], b[2 * i + 1]]))
 }
 
@@ -164,7 +147,7 @@ fn burst_reads_auto_increment_across_accel_temperature_and_gyro() {
     let mut first = [0u8; 6];
     let mut rest = [0u8; 8];
     dev.transaction(
-        ADDR,
+        ADDR_AD0_LOW,
         &mut [
             Operation::Write(&[ACCEL_XOUT_H]),
             Operation::Read(&mut first),
@@ -178,15 +161,15 @@ fn burst_reads_auto_increment_across_accel_temperature_and_gyro() {
     // 14 bytes from 0x3B end at 0x48: a plain read goes on at 0x49
     // (EXT_SENS_DATA_00, zero without external sensors).
     let mut next = [0xFFu8; 1];
-    dev.read(ADDR, &mut next).unwrap();
+    dev.read(ADDR_AD0_LOW, &mut next).unwrap();
     assert_eq!(next, [0]);
     // A pointer write, then plain reads that continue from it.
-    dev.write(ADDR, &[TEMP_OUT_H]).unwrap();
+    dev.write(ADDR_AD0_LOW, &[TEMP_OUT_H]).unwrap();
     let mut temp = [0u8; 2];
-    dev.read(ADDR, &mut temp).unwrap();
+    dev.read(ADDR_AD0_LOW, &mut temp).unwrap();
     assert_eq!(i16::from_be_bytes(temp), -1710);
     let mut gyro_x = [0u8; 2];
-    dev.read(ADDR, &mut gyro_x).unwrap();
+    dev.read(ADDR_AD0_LOW, &mut gyro_x).unwrap();
     assert_eq!(
         i16::from_be_bytes(gyro_x),
         18520,
@@ -195,9 +178,11 @@ fn burst_reads_auto_increment_across_accel_temperature_and_gyro() {
     assert_eq!(read(&mut dev, GYRO_XOUT_H), gyro_x[0]);
 
     // Burst writes auto-increment too.
-    dev.write(ADDR, &[SMPLRT_DIV, 4, 2, 0x18, 0x10]).unwrap();
+    dev.write(ADDR_AD0_LOW, &[SMPLRT_DIV, 4, 2, 0x18, 0x10])
+        .unwrap();
     let mut cfg = [0u8; 4];
-    dev.write_read(ADDR, &[SMPLRT_DIV], &mut cfg).unwrap();
+    dev.write_read(ADDR_AD0_LOW, &[SMPLRT_DIV], &mut cfg)
+        .unwrap();
     assert_eq!(cfg, [4, 2, 0x18, 0x10]);
 }
 
@@ -234,7 +219,8 @@ fn full_scale_settings_scale_and_saturate_the_outputs() {
 #[test]
 fn device_reset_restores_power_on_defaults() {
     let (mut dev, clock) = imu("0s imu orientation roll=90");
-    dev.write(ADDR, &[SMPLRT_DIV, 9, 3, 0x08, 0x08]).unwrap();
+    dev.write(ADDR_AD0_LOW, &[SMPLRT_DIV, 9, 3, 0x08, 0x08])
+        .unwrap();
     write(&mut dev, INT_ENABLE, 1);
     write(&mut dev, PWR_MGMT_1, 0x01);
     clock.set(ms(50));
@@ -317,7 +303,7 @@ fn noise_is_small_deterministic_and_on_by_default() {
     let text = "0s imu orientation roll=0";
     let make = || {
         let clock = ManualClock::new();
-        let dev = Mpu6050Model::new(ADDR, scenario(text), clock.clone()).unwrap();
+        let dev = Mpu6050Model::new(ADDR_AD0_LOW, scenario(text), clock.clone()).unwrap();
         (dev, clock)
     };
     let (mut a, clock_a) = make();

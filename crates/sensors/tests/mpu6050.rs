@@ -11,11 +11,30 @@ use embedded_hal::i2c::{Error as _, ErrorKind, NoAcknowledgeSource};
 use embedded_hal_mock::eh1::i2c::{Mock, Transaction};
 use sensors::mpu6050::{
     AccelRange, Address, Axes, CalibrationProgress, Config, Dlpf, Error, GyroCalibration,
-    GyroRange, InterruptPin, Mpu6050, PinDrive, PinLatch, PinLevel, SelfTestFailure,
+    GyroRange, InterruptPin, Mpu6050, PinDrive, PinLatch, PinLevel, RawSample, SelfTestFailure,
 };
 
 fn imu(transactions: &[Transaction]) -> Mpu6050<Mock> {
     Mpu6050::new(Mock::new(transactions), Address::Ad0Low)
+}
+
+// One data burst, as `read_data` sends it: accel, temperature, gyro.
+const ACCEL: [i16; 3] = [1, -2, 16384];
+const TEMP: i16 = -4260;
+const GYRO: [i16; 3] = [131, -131, i16::MIN];
+
+/// What the driver decodes from that burst.
+fn burst_raw() -> RawSample {
+    RawSample {
+        accel: axes(ACCEL),
+        temp: TEMP,
+        gyro: axes(GYRO),
+    }
+}
+
+/// `[x, y, z]` as [`Axes`].
+fn axes<T>([x, y, z]: [T; 3]) -> Axes<T> {
+    Axes { x, y, z }
 }
 
 /// The traffic of `configure(&Config::default())`.
@@ -234,32 +253,15 @@ fn data_ready_reads_int_status_bit_0() {
 
 #[test]
 fn read_raw_is_one_14_byte_burst() {
-    let mut dev = imu(&[read_data([1, -2, 16384], -4260, [131, -131, i16::MIN])]);
-    let raw = dev.read_raw().unwrap();
-    assert_eq!(
-        raw.accel,
-        Axes {
-            x: 1,
-            y: -2,
-            z: 16384
-        }
-    );
-    assert_eq!(raw.temp, -4260);
-    assert_eq!(
-        raw.gyro,
-        Axes {
-            x: 131,
-            y: -131,
-            z: i16::MIN
-        }
-    );
+    let mut dev = imu(&[read_data(ACCEL, TEMP, GYRO)]);
+    assert_eq!(dev.read_raw().unwrap(), burst_raw());
     dev.destroy().done();
 }
 
 #[test]
 fn read_fresh_raw_is_one_15_byte_burst_from_int_status() {
     let mut bytes = vec![DATA_RDY_INT];
-    for word in [1i16, -2, 16384, -4260, 131, -131, i16::MIN] {
+    for word in ACCEL.into_iter().chain([TEMP]).chain(GYRO) {
         bytes.extend_from_slice(&word.to_be_bytes());
     }
     let mut stale = bytes.clone();
@@ -270,16 +272,7 @@ fn read_fresh_raw_is_one_15_byte_burst_from_int_status() {
     ]);
     let (fresh, raw) = dev.read_fresh_raw().unwrap();
     assert!(fresh);
-    assert_eq!(
-        raw.accel,
-        Axes {
-            x: 1,
-            y: -2,
-            z: 16384
-        }
-    );
-    assert_eq!(raw.temp, -4260);
-    assert_eq!(raw.gyro.z, i16::MIN);
+    assert_eq!(raw, burst_raw());
     let (fresh, _) = dev.read_fresh_raw().unwrap();
     assert!(!fresh);
     dev.destroy().done();
@@ -309,22 +302,8 @@ fn read_sample_converts_at_the_configured_ranges() {
     let mut dev = imu(&t);
     dev.configure(&Config::default()).unwrap();
     let s = dev.read_sample().unwrap();
-    assert_eq!(
-        s.accel_mg,
-        Axes {
-            x: 1000,
-            y: -500,
-            z: 0
-        }
-    );
-    assert_eq!(
-        s.gyro_mdps,
-        Axes {
-            x: 10_000,
-            y: -2_000,
-            z: 0
-        }
-    );
+    assert_eq!(s.accel_mg, axes([1000, -500, 0]));
+    assert_eq!(s.gyro_mdps, axes([10_000, -2_000, 0]));
     assert_eq!(s.temp_centi_celsius, 3753);
     dev.destroy().done();
 }
@@ -363,24 +342,10 @@ fn gyro_calibration_stores_and_subtracts_the_bias() {
         CalibrationProgress::Done(bias) => bias,
         other => panic!("not done: {other:?}"),
     };
-    assert_eq!(
-        bias,
-        Axes {
-            x: 1501,
-            y: -499,
-            z: 102
-        }
-    );
+    assert_eq!(bias, axes([1501, -499, 102]));
     assert_eq!(dev.gyro_bias(), bias);
     let s = dev.read_sample().unwrap();
-    assert_eq!(
-        s.gyro_mdps,
-        Axes {
-            x: 1496 - 1501,
-            y: -504 + 499,
-            z: 107 - 102
-        }
-    );
+    assert_eq!(s.gyro_mdps, axes([1496 - 1501, -504 + 499, 107 - 102]));
     dev.destroy().done();
 }
 
@@ -396,14 +361,7 @@ fn gyro_calibration_fails_when_moved() {
     let err = dev.calibrate_gyro(&mut cal).unwrap_err();
     match err {
         Error::MovedDuringCalibration(m) => {
-            assert_eq!(
-                m.spread_mdps,
-                Axes {
-                    x: 0,
-                    y: 10_000,
-                    z: 0
-                }
-            );
+            assert_eq!(m.spread_mdps, axes([0, 10_000, 0]));
         }
         other => panic!("{other:?}"),
     }
@@ -415,28 +373,10 @@ fn gyro_calibration_fails_when_moved() {
 #[test]
 fn gyro_bias_is_settable_and_saturates() {
     let mut dev = imu(&[read_data([0; 3], 0, [i16::MIN, 0, 0])]);
-    dev.set_gyro_bias(Axes {
-        x: i32::MAX,
-        y: -5,
-        z: 0,
-    });
-    assert_eq!(
-        dev.gyro_bias(),
-        Axes {
-            x: i32::MAX,
-            y: -5,
-            z: 0
-        }
-    );
+    dev.set_gyro_bias(axes([i32::MAX, -5, 0]));
+    assert_eq!(dev.gyro_bias(), axes([i32::MAX, -5, 0]));
     let s = dev.read_sample().unwrap();
-    assert_eq!(
-        s.gyro_mdps,
-        Axes {
-            x: i32::MIN,
-            y: 5,
-            z: 0
-        }
-    );
+    assert_eq!(s.gyro_mdps, axes([i32::MIN, 5, 0]));
     dev.destroy().done();
 }
 

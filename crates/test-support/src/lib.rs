@@ -13,9 +13,13 @@
 //! - [`TempDir`]: a directory removed after a passing test and kept (its
 //!   path printed) after a failing one; [`fifo`];
 //! - [`procfs`]: what `/proc` says about a process (fds, children,
-//!   zombies, state, context switches, where it sleeps).
+//!   zombies, state, context switches, where it sleeps);
+//! - [`datasheet`]: the I2C parts' register maps from their datasheets,
+//!   for the drivers' and the models' tests;
+//! - [`position_in`]: whether a parser's `line:column` is in its text.
 //!
-//! It is a dev-dependency only: no program of the appliance links it.
+//! Tests take it as a dev-dependency, fuzz projects by path: no program
+//! of the appliance links it.
 //!
 //! # Where the programs come from
 //!
@@ -42,8 +46,11 @@
 //! from a temporary directory and cannot use [`program`].
 
 mod appliance;
+mod argv;
+pub mod datasheet;
 mod frames;
 mod lines;
+mod position;
 pub mod procfs;
 mod program;
 mod spawn;
@@ -51,8 +58,10 @@ mod temp;
 mod wait;
 
 pub use appliance::{Appliance, contains_in_order, expand, pid_in, repository};
+pub use argv::{argv, to_run};
 pub use frames::{Frames, Got, encode};
 pub use lines::Lines;
+pub use position::position_in;
 pub use program::{program, programs};
 pub use spawn::{WithEnds, pid_of};
 pub use temp::{TempDir, fifo};

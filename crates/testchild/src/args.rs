@@ -266,15 +266,10 @@ fn parse_signal(value: &str) -> Option<Signal> {
 mod tests {
     use super::*;
 
-    fn parse_strs(args: &[&str]) -> Result<Command<Config>, UsageError> {
-        parse(args.iter().map(OsString::from))
-    }
+    use test_support::{argv, to_run};
 
     fn config(args: &[&str]) -> Config {
-        match parse_strs(args) {
-            Ok(Command::Run(config)) => config,
-            other => panic!("{args:?} gave {other:?}"),
-        }
+        to_run(parse(argv(args))).unwrap_or_else(|e| panic!("{args:?}: {e}"))
     }
 
     #[test]
@@ -326,7 +321,7 @@ mod tests {
             &["--name=a", "--name=a"],
         ] {
             assert!(
-                matches!(parse_strs(setting), Err(UsageError::Twice(_))),
+                matches!(parse(argv(setting)), Err(UsageError::Twice(_))),
                 "{setting:?}"
             );
         }
@@ -412,15 +407,15 @@ mod tests {
             ),
         ];
         for (args, want) in cases {
-            assert_eq!(parse_strs(args).as_ref(), Err(want), "{args:?}");
+            assert_eq!(parse(argv(args)).as_ref(), Err(want), "{args:?}");
         }
     }
 
     #[test]
     fn help_and_version_win() {
         assert_eq!(SPEC.problems(), Vec::<String>::new());
-        assert_eq!(parse_strs(&["--exit", "1", "-h"]), Ok(Command::Help));
-        assert_eq!(parse_strs(&["--hello", "--version"]), Ok(Command::Version));
+        assert_eq!(parse(argv(&["--exit", "1", "-h"])), Ok(Command::Help));
+        assert_eq!(parse(argv(&["--hello", "--version"])), Ok(Command::Version));
         // As a value it is a value.
         let c = config(&["--print", "--version"]);
         assert_eq!(c.actions, [Action::Print("--version".into())]);

@@ -59,6 +59,20 @@ fn log_texts(bytes: &[u8], name: &str) -> Vec<String> {
     out
 }
 
+/// What the child wrote to stdout (call once it has exited).
+fn stdout_text(child: &mut Child) -> String {
+    text(&read_all(child.stdout.take().expect("piped stdout")))
+}
+
+/// Waits for a `--report-fds` child to succeed: its stdout lines, and
+/// the report in them as (N, TARGET).
+fn fd_report_of(child: &mut Child) -> (Vec<String>, Vec<(RawFd, String)>) {
+    assert!(wait_exit(child).success());
+    let out: Vec<String> = stdout_text(child).lines().map(str::to_owned).collect();
+    let report = fd_report(&out);
+    (out, report)
+}
+
 /// `fd N -> TARGET` lines up to `fds end`, as (N, TARGET).
 fn fd_report(lines: &[String]) -> Vec<(RawFd, String)> {
     let end = lines
@@ -101,7 +115,7 @@ fn exit_code_is_the_one_asked_for() {
 fn actions_after_exit_do_not_run() {
     let mut child = spawn(&["--print", "one", "--exit", "5", "--print", "two"], vec![]);
     assert_eq!(wait_exit(&mut child).code(), Some(5));
-    assert_eq!(text(&read_all(child.stdout.take().unwrap())), "one\n");
+    assert_eq!(stdout_text(&mut child), "one\n");
 }
 
 #[test]
@@ -114,7 +128,7 @@ fn the_environment_variable_replaces_argv_as_for_runsv_and_s6() {
         .stderr(Stdio::piped());
     let mut child = cmd.spawn().unwrap();
     assert_eq!(wait_exit(&mut child).code(), Some(7));
-    assert_eq!(text(&read_all(child.stdout.take().unwrap())), "from-env\n");
+    assert_eq!(stdout_text(&mut child), "from-env\n");
     // Without it the same argv is an unknown argument (the control).
     let mut child = spawn(&["/some/service/dir"], vec![]);
     assert_eq!(wait_exit(&mut child).code(), Some(64));
@@ -128,7 +142,7 @@ fn notify_fd_writes_one_newline_and_closes_the_pipe() {
         vec![OwnedFd::from(w)],
     );
     assert!(wait_exit(&mut child).success());
-    assert_eq!(text(&read_all(child.stdout.take().unwrap())), "notified\n");
+    assert_eq!(stdout_text(&mut child), "notified\n");
     // End of file after the newline: the child closed its end.
     assert_eq!(read_all(r), b"\n");
     // A read end is refused with the usage exit code.
@@ -167,7 +181,7 @@ fn print_frames_prints_good_frames_and_skips_garbage() {
         vec![OwnedFd::from(r)],
     );
     assert!(wait_exit(&mut child).success());
-    let out = text(&read_all(child.stdout.take().unwrap()));
+    let out = stdout_text(&mut child);
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 2, "{out}");
     assert!(lines[0].starts_with("frame IMU seq=1 "), "{out}");
@@ -181,7 +195,7 @@ fn print_and_eprint_go_to_their_streams_in_order() {
         vec![],
     );
     assert!(wait_exit(&mut child).success());
-    assert_eq!(text(&read_all(child.stdout.take().unwrap())), "a b\nc\n");
+    assert_eq!(stdout_text(&mut child), "a b\nc\n");
     assert_eq!(text(&read_all(child.stderr.take().unwrap())), "to err\n");
 }
 
@@ -253,12 +267,7 @@ fn pause_without_ignore_term_dies_of_sigterm() {
 #[test]
 fn report_fds_lists_only_the_standard_streams() {
     let mut child = spawn(&["--report-fds"], vec![]);
-    assert!(wait_exit(&mut child).success());
-    let out: Vec<String> = text(&read_all(child.stdout.take().unwrap()))
-        .lines()
-        .map(str::to_owned)
-        .collect();
-    let report = fd_report(&out);
+    let (out, report) = fd_report_of(&mut child);
     let fds: Vec<RawFd> = report.iter().map(|&(fd, _)| fd).collect();
     assert_eq!(fds, [0, 1, 2], "{out:?}");
     assert_eq!(report[0].1, "/dev/null");
@@ -276,12 +285,7 @@ fn report_fds_shows_the_pipe_ends_on_stdout_and_as_frames() {
         &["--rx", "3", "--tx", "4", "--name", "fds", "--report-fds"],
         vec![child_rx.into(), child_tx.into()],
     );
-    assert!(wait_exit(&mut child).success());
-    let out: Vec<String> = text(&read_all(child.stdout.take().unwrap()))
-        .lines()
-        .map(str::to_owned)
-        .collect();
-    let report = fd_report(&out);
+    let (out, report) = fd_report_of(&mut child);
     let fds: Vec<RawFd> = report.iter().map(|&(fd, _)| fd).collect();
     assert_eq!(fds, [0, 1, 2, 3, 4], "{out:?}");
     assert_eq!(report[3].1, rx_name);
@@ -338,7 +342,7 @@ fn echo_sends_back_good_frames_until_eof() {
     want.extend(encode(&log));
     want.extend(format!("\rFOO a=1 *{:02X}\n", wire::checksum(b"FOO a=1")).as_bytes());
     assert_eq!(text(&echoed), text(&want));
-    assert_eq!(text(&read_all(child.stdout.take().unwrap())), "echo done\n");
+    assert_eq!(stdout_text(&mut child), "echo done\n");
 }
 
 #[test]
@@ -377,10 +381,7 @@ fn count_frames_carries_extra_frames_to_the_next_count() {
     our_tx.write_all(&input).unwrap();
     let status = wait_exit(&mut child);
     assert!(status.success(), "{status}");
-    assert_eq!(
-        text(&read_all(child.stdout.take().unwrap())),
-        "got 2\ngot 3\n"
-    );
+    assert_eq!(stdout_text(&mut child), "got 2\ngot 3\n");
     drop(our_tx);
 }
 
@@ -426,9 +427,7 @@ fn fork_orphan_leaves_a_live_grandchild_that_later_exits() {
 fn help_prints_usage() {
     let mut child = spawn(&["--help"], vec![]);
     assert!(wait_exit(&mut child).success());
-    assert!(
-        text(&read_all(child.stdout.take().unwrap())).starts_with("usage: appliance-testchild")
-    );
+    assert!(stdout_text(&mut child).starts_with("usage: appliance-testchild"));
 }
 
 #[test]

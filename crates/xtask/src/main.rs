@@ -1,7 +1,8 @@
 //! `cargo xtask`: the tasks of this workspace that are not plain cargo
 //! (the CI suite, long fuzz runs, running the appliance). Run
 //! `cargo xtask --help` for the list. This file only parses the command
-//! line and dispatches; std only, so it builds fast before every CI run.
+//! line and dispatches. It depends only on std and the `cli` crate, so it
+//! builds fast before every CI run.
 
 mod ci;
 mod cmd;

@@ -11,20 +11,10 @@ use std::path::Path;
 
 use applianced::topology::{Topology, TopologyError};
 use libfuzzer_sys::fuzz_target;
+use test_support::position_in;
 
 /// Where diagnostics say the text came from (it need not exist).
 const PATH: &str = "fuzz/topology.toml";
-
-/// Whether 1-based `line`:`column` (in characters) is in `text` or just
-/// past the end of one of its lines (where an unterminated thing ends).
-fn inside(text: &str, line: usize, column: usize) -> bool {
-    line >= 1
-        && column >= 1
-        && text
-            .split('\n')
-            .nth(line - 1)
-            .is_some_and(|l| column <= l.chars().count() + 1)
-}
 
 fuzz_target!(|text: &str| {
     match Topology::parse(text, PATH) {
@@ -37,7 +27,7 @@ fuzz_target!(|text: &str| {
             for d in &diagnostics {
                 assert_eq!(d.path, Path::new(PATH));
                 assert!(
-                    inside(text, d.line, d.column),
+                    position_in(text, d.line, d.column),
                     "{}:{} is outside the text: {d}",
                     d.line,
                     d.column

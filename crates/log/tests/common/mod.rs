@@ -156,9 +156,14 @@ pub(crate) fn spawn_log(rx: &impl AsFd, args: &[&str], setup: &Setup) -> std::io
     with_ends.spawn(&mut command)
 }
 
-/// [`spawn_log`] that must work.
-pub(crate) fn start_log(pipe: &SharedPipe, args: &[&str]) -> Child {
-    spawn_log(&pipe.r, args, &Setup::Nothing).expect("spawn appliance-log")
+/// [`spawn_log`] on `pipe` with `--dir logs` and `more`, that must work.
+pub(crate) fn start_log(pipe: &SharedPipe, logs: &Path, more: &[&str]) -> Child {
+    let dir = logs.to_str().expect("UTF-8 path");
+    let args: Vec<&str> = ["--dir", dir]
+        .into_iter()
+        .chain(more.iter().copied())
+        .collect();
+    spawn_log(&pipe.r, &args, &Setup::Nothing).expect("spawn appliance-log")
 }
 
 /// Sends `signal` to `child`.

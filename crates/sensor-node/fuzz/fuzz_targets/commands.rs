@@ -18,7 +18,7 @@ use nix::fcntl::{FcntlArg, fcntl};
 use sensor_node::{
     Backoff, DataReady, DeviceError, Flow, Node, NodeConfig, Output, Refusal, Reply, SensorDevice,
 };
-use wire::{CommandOp, ErrorCode, FrameDecoder, FrameReader, ImuSample, Message, ReadStatus};
+use wire::{CommandOp, FrameDecoder, FrameReader, ImuSample, Message, ReadStatus};
 
 /// The longest input tried: its answers fit the enlarged output pipe.
 const MAX_INPUT: usize = 8 * 1024;
@@ -80,9 +80,7 @@ impl SensorDevice for Fake {
                 Ok(Reply::Pending)
             }
             CommandOp::SelfTest => Err(Refusal::io("self-test failed: fake is fake")),
-            CommandOp::Hello | CommandOp::Stats => {
-                Err(Refusal::new(ErrorCode::Internal, "the loop answers these"))
-            }
+            CommandOp::Hello | CommandOp::Stats => Err(Refusal::not_a_device_command(op)),
         }
     }
 

@@ -10,17 +10,7 @@ use std::time::Duration;
 
 use libfuzzer_sys::fuzz_target;
 use sensor_sim::{Device, Scenario};
-
-/// Whether 1-based `line`:`column` (in characters) is in `text` or just
-/// past the end of one of its lines.
-fn inside(text: &str, line: usize, column: usize) -> bool {
-    line >= 1
-        && column >= 1
-        && text
-            .split('\n')
-            .nth(line - 1)
-            .is_some_and(|l| column <= l.chars().count() + 1)
-}
+use test_support::position_in;
 
 fuzz_target!(|text: &str| {
     match Scenario::parse(text) {
@@ -54,7 +44,7 @@ fuzz_target!(|text: &str| {
             }
         }
         Err(e) => assert!(
-            inside(text, e.line, e.column),
+            position_in(text, e.line, e.column),
             "{}:{} is outside the text: {e}",
             e.line,
             e.column

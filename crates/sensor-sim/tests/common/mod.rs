@@ -1,6 +1,8 @@
-//! Helpers shared by the integration tests. Register addresses are declared
-//! again here, from the datasheets, so the tests check the models rather
-//! than reuse their constants.
+//! Helpers shared by the integration tests: the parts' register maps from
+//! the datasheets (`test_support::datasheet`, not the models' constants,
+//! so the tests check the models rather than reuse them), each model
+//! noise-free on a manual clock, and register reads and writes in each
+//! part's byte order.
 
 #![allow(dead_code, unreachable_pub, reason = "each test file uses a subset")]
 
@@ -8,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use embedded_hal::i2c::{Error, ErrorKind, NoAcknowledgeSource};
-use sensor_sim::Scenario;
+use sensor_sim::{Ads1115Model, ManualClock, Mpu6050Model, Noise, Scenario, Veml7700Model};
 
 pub fn scenario(text: &str) -> Arc<Scenario> {
     match Scenario::parse(text) {
@@ -29,70 +31,92 @@ pub fn is_address_nack(e: &impl Error) -> bool {
     e.kind() == ErrorKind::NoAcknowledge(NoAcknowledgeSource::Address)
 }
 
-/// MPU-6050 register map (RM-MPU-6000A rev 4.2).
-pub mod mpu {
-    pub const ADDR: u8 = 0x68;
-    pub const SMPLRT_DIV: u8 = 0x19;
-    pub const CONFIG: u8 = 0x1A;
-    pub const GYRO_CONFIG: u8 = 0x1B;
-    pub const ACCEL_CONFIG: u8 = 0x1C;
-    pub const INT_PIN_CFG: u8 = 0x37;
-    pub const INT_ENABLE: u8 = 0x38;
-    pub const INT_STATUS: u8 = 0x3A;
-    pub const ACCEL_XOUT_H: u8 = 0x3B;
-    pub const TEMP_OUT_H: u8 = 0x41;
-    pub const GYRO_XOUT_H: u8 = 0x43;
-    pub const PWR_MGMT_1: u8 = 0x6B;
-    pub const WHO_AM_I: u8 = 0x75;
+/// An MPU-6050 at AD0 low playing `text`, without noise, and its clock.
+pub fn imu(text: &str) -> (Mpu6050Model, ManualClock) {
+    let clock = ManualClock::new();
+    let dev = Mpu6050Model::new(mpu::ADDR_AD0_LOW, scenario(text), clock.clone())
+        .unwrap()
+        .with_noise(Noise::NONE);
+    (dev, clock)
 }
 
-/// ADS1115 registers (SBAS444D).
-pub mod ads {
-    pub const ADDR: u8 = 0x48;
-    pub const CONVERSION: u8 = 0x00;
-    pub const CONFIG: u8 = 0x01;
-    pub const LO_THRESH: u8 = 0x02;
-    pub const HI_THRESH: u8 = 0x03;
-    pub const OS: u16 = 0x8000;
-    pub const MODE_SINGLE: u16 = 0x0100;
-    pub const COMP_POL_HIGH: u16 = 0x0008;
-    pub const COMP_QUE_DISABLE: u16 = 0x0003;
+/// An ADS1115 with ADDR to GND playing `text`, without noise, and its
+/// clock.
+pub fn adc(text: &str) -> (Ads1115Model, ManualClock) {
+    let clock = ManualClock::new();
+    let dev = Ads1115Model::new(ads::ADDR_GND, scenario(text), clock.clone())
+        .unwrap()
+        .with_noise(Noise::NONE);
+    (dev, clock)
+}
 
-    /// A config word: MUX, PGA and DR codes, single shot or not, comparator
-    /// queue and polarity bits.
-    pub fn config(mux: u16, pga: u16, single: bool, dr: u16, low_bits: u16) -> u16 {
-        (mux << 12) | (pga << 9) | if single { MODE_SINGLE } else { 0 } | (dr << 5) | low_bits
+/// A VEML7700 playing `text`, without noise, and its clock.
+pub fn als(text: &str) -> (Veml7700Model, ManualClock) {
+    let clock = ManualClock::new();
+    let dev = Veml7700Model::new(scenario(text), clock.clone()).with_noise(Noise::NONE);
+    (dev, clock)
+}
+
+/// MPU-6050: 8-bit registers.
+pub mod mpu {
+    use embedded_hal::i2c::I2c;
+    use sensor_sim::{BusError, Mpu6050Model};
+    pub use test_support::datasheet::mpu6050::*;
+
+    pub fn try_read(dev: &mut Mpu6050Model, reg: u8) -> Result<u8, BusError> {
+        let mut b = [0u8];
+        dev.write_read(ADDR_AD0_LOW, &[reg], &mut b).map(|()| b[0])
+    }
+
+    pub fn read(dev: &mut Mpu6050Model, reg: u8) -> u8 {
+        try_read(dev, reg).unwrap()
+    }
+
+    pub fn write(dev: &mut Mpu6050Model, reg: u8, value: u8) {
+        dev.write(ADDR_AD0_LOW, &[reg, value]).unwrap();
     }
 }
 
-/// VEML7700 command codes (84286 rev 1.7).
+/// ADS1115: 16-bit registers, MSB first.
+pub mod ads {
+    use embedded_hal::i2c::I2c;
+    use sensor_sim::{Ads1115Model, BusError};
+    pub use test_support::datasheet::ads1115::*;
+
+    pub fn try_read(dev: &mut Ads1115Model, reg: u8) -> Result<u16, BusError> {
+        let mut b = [0u8; 2];
+        dev.write_read(ADDR_GND, &[reg], &mut b)
+            .map(|()| u16::from_be_bytes(b))
+    }
+
+    pub fn read(dev: &mut Ads1115Model, reg: u8) -> u16 {
+        try_read(dev, reg).unwrap()
+    }
+
+    pub fn write(dev: &mut Ads1115Model, reg: u8, value: u16) {
+        let [msb, lsb] = value.to_be_bytes();
+        dev.write(ADDR_GND, &[reg, msb, lsb]).unwrap();
+    }
+}
+
+/// VEML7700: 16-bit registers, LSB first.
 pub mod veml {
-    pub const ADDR: u8 = 0x10;
-    pub const ALS_CONF_0: u8 = 0x00;
-    pub const ALS_WH: u8 = 0x01;
-    pub const ALS_WL: u8 = 0x02;
-    pub const POWER_SAVING: u8 = 0x03;
-    pub const ALS: u8 = 0x04;
-    pub const WHITE: u8 = 0x05;
-    pub const ALS_INT: u8 = 0x06;
-    pub const ID: u8 = 0x07;
+    use embedded_hal::i2c::I2c;
+    use sensor_sim::{BusError, Veml7700Model};
+    pub use test_support::datasheet::veml7700::*;
 
-    /// ALS_GAIN codes.
-    pub const GAIN_1: u16 = 0b00;
-    pub const GAIN_2: u16 = 0b01;
-    pub const GAIN_1_8: u16 = 0b10;
-    pub const GAIN_1_4: u16 = 0b11;
-    /// ALS_IT codes with their milliseconds.
-    pub const IT: [(u16, u64); 6] = [
-        (0b1100, 25),
-        (0b1000, 50),
-        (0b0000, 100),
-        (0b0001, 200),
-        (0b0010, 400),
-        (0b0011, 800),
-    ];
+    pub fn try_read(dev: &mut Veml7700Model, command: u8) -> Result<u16, BusError> {
+        let mut b = [0u8; 2];
+        dev.write_read(ADDR, &[command], &mut b)
+            .map(|()| u16::from_le_bytes(b))
+    }
 
-    pub fn conf(gain: u16, it: u16, pers: u16, int_en: bool, shut_down: bool) -> u16 {
-        (gain << 11) | (it << 6) | (pers << 4) | (u16::from(int_en) << 1) | u16::from(shut_down)
+    pub fn read(dev: &mut Veml7700Model, command: u8) -> u16 {
+        try_read(dev, command).unwrap()
+    }
+
+    pub fn write(dev: &mut Veml7700Model, command: u8, value: u16) {
+        let [lsb, msb] = value.to_le_bytes();
+        dev.write(ADDR, &[command, lsb, msb]).unwrap();
     }
 }

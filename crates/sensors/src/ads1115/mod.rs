@@ -155,6 +155,16 @@ pub enum Pga {
 }
 
 impl Pga {
+    /// Every range, widest first (in PGA field order).
+    pub const ALL: [Self; 6] = [
+        Self::Fsr6_144V,
+        Self::Fsr4_096V,
+        Self::Fsr2_048V,
+        Self::Fsr1_024V,
+        Self::Fsr0_512V,
+        Self::Fsr0_256V,
+    ];
+
     /// The PGA field value.
     pub const fn bits(self) -> u16 {
         match self {
@@ -217,6 +227,18 @@ pub enum DataRate {
 }
 
 impl DataRate {
+    /// Every data rate, slowest first (in DR field order).
+    pub const ALL: [Self; 8] = [
+        Self::Sps8,
+        Self::Sps16,
+        Self::Sps32,
+        Self::Sps64,
+        Self::Sps128,
+        Self::Sps250,
+        Self::Sps475,
+        Self::Sps860,
+    ];
+
     /// The DR field value.
     pub const fn bits(self) -> u16 {
         match self {
@@ -592,27 +614,13 @@ mod tests {
 
     #[test]
     fn lookups_round_trip() {
-        for dr in [
-            DataRate::Sps8,
-            DataRate::Sps16,
-            DataRate::Sps32,
-            DataRate::Sps64,
-            DataRate::Sps128,
-            DataRate::Sps250,
-            DataRate::Sps475,
-            DataRate::Sps860,
-        ] {
+        for (i, dr) in DataRate::ALL.into_iter().enumerate() {
+            assert_eq!(usize::from(dr.bits()), i, "{dr:?}: ALL is in DR order");
             assert_eq!(DataRate::from_sps(dr.sps()), Some(dr));
         }
         assert_eq!(DataRate::from_sps(100), None);
-        for pga in [
-            Pga::Fsr6_144V,
-            Pga::Fsr4_096V,
-            Pga::Fsr2_048V,
-            Pga::Fsr1_024V,
-            Pga::Fsr0_512V,
-            Pga::Fsr0_256V,
-        ] {
+        for (i, pga) in Pga::ALL.into_iter().enumerate() {
+            assert_eq!(usize::from(pga.bits()), i, "{pga:?}: ALL is in PGA order");
             let mv = u16::try_from(pga.full_scale_uv() / 1000).unwrap();
             assert_eq!(Pga::from_full_scale_mv(mv), Some(pga));
         }
