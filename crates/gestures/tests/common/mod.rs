@@ -57,6 +57,28 @@ struct Ease {
     to: f64,
 }
 
+/// One axis turns to `to` over `over` seconds from `at` (from where its
+/// earlier turns left it); with `hold`, holds it that long and turns back
+/// over `over`.
+fn turn(axis: &mut Vec<Ease>, at: f64, to: f64, over: f64, hold: Option<f64>) {
+    let from = eased(axis, 0.0, at);
+    axis.push(Ease {
+        start: at,
+        end: at + over,
+        from,
+        to,
+    });
+    if let Some(hold) = hold {
+        let back = at + over + hold;
+        axis.push(Ease {
+            start: back,
+            end: back + over,
+            from: to,
+            to: from,
+        });
+    }
+}
+
 /// The value at `t` of a sorted list of non-overlapping eases.
 fn eased(ramps: &[Ease], initial: f64, t: f64) -> f64 {
     let mut value = initial;
@@ -221,44 +243,14 @@ impl ImuScene {
     /// Turns to `roll_deg` over `over` seconds from `at`; with `hold`,
     /// holds it that long and turns back to level over `over`.
     pub fn tilt(mut self, at: f64, roll_deg: f64, over: f64, hold: Option<f64>) -> Self {
-        let from = eased(&self.roll, 0.0, at);
-        self.roll.push(Ease {
-            start: at,
-            end: at + over,
-            from,
-            to: roll_deg,
-        });
-        if let Some(hold) = hold {
-            let back = at + over + hold;
-            self.roll.push(Ease {
-                start: back,
-                end: back + over,
-                from: roll_deg,
-                to: from,
-            });
-        }
+        turn(&mut self.roll, at, roll_deg, over, hold);
         self
     }
 
     /// Turns to `pitch_deg` (nose up) over `over` seconds, with an
     /// optional hold and return as [`ImuScene::tilt`].
     pub fn pitch(mut self, at: f64, pitch_deg: f64, over: f64, hold: Option<f64>) -> Self {
-        let from = eased(&self.pitch, 0.0, at);
-        self.pitch.push(Ease {
-            start: at,
-            end: at + over,
-            from,
-            to: pitch_deg,
-        });
-        if let Some(hold) = hold {
-            let back = at + over + hold;
-            self.pitch.push(Ease {
-                start: back,
-                end: back + over,
-                from: pitch_deg,
-                to: from,
-            });
-        }
+        turn(&mut self.pitch, at, pitch_deg, over, hold);
         self
     }
 
