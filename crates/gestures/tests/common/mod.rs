@@ -303,16 +303,8 @@ impl ImuScene {
     pub fn samples(&self, rate_hz: u32, seconds: f64) -> Vec<ImuSample> {
         let mut rng = self.noise.map(|(seed, _)| XorShift::new(seed));
         let amplitude = self.noise.map_or(0.0, |(_, a)| a);
-        let period_us = 1_000_000 / u64::from(rate_hz);
-        #[allow(
-            clippy::cast_possible_truncation,
-            clippy::cast_sign_loss,
-            reason = "a scene's seconds times its rate: a small positive count"
-        )]
-        let count = (seconds * f64::from(rate_hz)).round() as u64;
-        (0..count)
-            .map(|k| {
-                let t_us = k * period_us;
+        sample_times(rate_hz, seconds)
+            .map(|(seq, t_us)| {
                 let a = self.accel_at(t_us as f64 / 1e6);
                 let accel_mg = a.map(|v| {
                     let n = rng.as_mut().map_or(0.0, |r| r.unit() * amplitude);
@@ -324,7 +316,7 @@ impl ImuScene {
                     mg
                 });
                 ImuSample {
-                    seq: u32::try_from(k).unwrap_or(u32::MAX),
+                    seq,
                     t_us,
                     accel_mg,
                     gyro_mdps: [0; 3],
@@ -404,16 +396,8 @@ impl LightScene {
     pub fn samples(&self, rate_hz: u32, seconds: f64) -> Vec<LightSample> {
         let mut rng = self.noise.map(|(seed, _)| XorShift::new(seed));
         let fraction = self.noise.map_or(0.0, |(_, f)| f);
-        let period_us = 1_000_000 / u64::from(rate_hz);
-        #[allow(
-            clippy::cast_possible_truncation,
-            clippy::cast_sign_loss,
-            reason = "a scene's seconds times its rate: a small positive count"
-        )]
-        let count = (seconds * f64::from(rate_hz)).round() as u64;
-        (0..count)
-            .map(|k| {
-                let t_us = k * period_us;
+        sample_times(rate_hz, seconds)
+            .map(|(seq, t_us)| {
                 let lux = self.lux_at(t_us as f64 / 1e6);
                 let n = rng.as_mut().map_or(0.0, |r| r.unit() * fraction);
                 #[allow(
@@ -423,7 +407,7 @@ impl LightScene {
                 )]
                 let milli = (lux * (1.0 + n) * 1000.0).round().max(0.0) as u32;
                 LightSample {
-                    seq: u32::try_from(k).unwrap_or(u32::MAX),
+                    seq,
                     t_us,
                     lux_milli: milli,
                     raw: milli / 1000,
@@ -431,6 +415,19 @@ impl LightScene {
             })
             .collect()
     }
+}
+
+/// The `seq` and `t_us` of each sample of `seconds` at `rate_hz`, both
+/// from 0.
+fn sample_times(rate_hz: u32, seconds: f64) -> impl Iterator<Item = (u32, u64)> {
+    let period_us = 1_000_000 / u64::from(rate_hz);
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "a scene's seconds times its rate: a small positive count"
+    )]
+    let count = (seconds * f64::from(rate_hz)).round() as u32;
+    (0..count).map(move |seq| (seq, u64::from(seq) * period_us))
 }
 
 /// A gesture and the sample time it was returned at, seconds.
