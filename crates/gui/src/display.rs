@@ -10,6 +10,7 @@ use embedded_graphics::prelude::*;
 use embedded_graphics::primitives::Rectangle;
 use framebuffer::{Framebuffer, KdMode};
 
+use crate::args::SPEC;
 use crate::headless::HeadlessScreen;
 use crate::pixel::{FormatError, PixelFormat};
 
@@ -171,11 +172,11 @@ impl Drop for GraphicsConsole {
             .unwrap_or_else(PoisonError::into_inner)
             .take();
         if let Err(e) = Framebuffer::set_kd_mode_ex(&self.tty, KdMode::Text) {
-            eprintln!(
-                "appliance-gui: console {}: back to text mode: {}",
+            SPEC.report(&format_args!(
+                "console {}: back to text mode: {}",
                 self.tty.display(),
                 e.details
-            );
+            ));
         }
     }
 }

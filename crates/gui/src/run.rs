@@ -23,7 +23,7 @@ use nix::sys::signal::Signal;
 use pipe_ends::{End, PipeEnd, PipeEndError};
 use wire::{FrameReader, FrameWriter, Message, ReadStatus, SendError};
 
-use crate::args::Options;
+use crate::args::{Options, SPEC};
 use crate::controller::Controller;
 use crate::display::{Display, DisplayError};
 use crate::headless::HeadlessScreen;
@@ -152,7 +152,7 @@ pub fn run(options: &Options) -> Result<Stopped, RunError> {
         if signal_ready && let Ok(Some(sig)) = signals.take() {
             // What the receive pipe brought, by reason, for the log.
             if let Some(reader) = &rx {
-                eprintln!("appliance-gui: rx pipe: {}", reader.counters());
+                SPEC.report(&format_args!("rx pipe: {}", reader.counters()));
             }
             return Ok(Stopped::Signal(sig));
         }
@@ -168,7 +168,7 @@ pub fn run(options: &Options) -> Result<Stopped, RunError> {
             if controller.gestures_seen() != seen
                 && let Some(kind) = controller.last_gesture()
             {
-                eprintln!("appliance-gui: gesture {}", kind.wire_name());
+                SPEC.report(&format_args!("gesture {}", kind.wire_name()));
             }
             controller.set_rx_rejected(reader.counters().dropped());
             if status == ReadStatus::Eof {
@@ -189,22 +189,22 @@ pub fn run(options: &Options) -> Result<Stopped, RunError> {
 /// before it takes `msg` in.
 fn note(msg: &Message<'_>, state: &State) {
     match msg {
-        Message::Hello(h) if !state.repeats_hello(h) => eprintln!(
-            "appliance-gui: {} is up: version {}, protocol {}",
+        Message::Hello(h) if !state.repeats_hello(h) => SPEC.report(&format_args!(
+            "{} is up: version {}, protocol {}",
             h.name, h.version, h.protocol
-        ),
-        Message::Ack(a) => eprintln!("appliance-gui: ACK id={} op={}", a.id, a.op.wire_name()),
-        Message::Stats(s) => eprintln!(
-            "appliance-gui: STATS name={} sent={} drop={} recv={} rej={} err={}",
+        )),
+        Message::Ack(a) => SPEC.report(&format_args!("ACK id={} op={}", a.id, a.op.wire_name())),
+        Message::Stats(s) => SPEC.report(&format_args!(
+            "STATS name={} sent={} drop={} recv={} rej={} err={}",
             s.name, s.sent, s.dropped, s.received, s.rejected, s.errors
-        ),
-        Message::Error(e) => eprintln!(
-            "appliance-gui: ERR{}{} code={}: {}",
+        )),
+        Message::Error(e) => SPEC.report(&format_args!(
+            "ERR{}{} code={}: {}",
             e.name.map(|n| format!(" name={n}")).unwrap_or_default(),
             e.id.map(|id| format!(" id={id}")).unwrap_or_default(),
             e.code.wire_name(),
             e.text
-        ),
+        )),
         _ => {}
     }
 }
@@ -222,7 +222,7 @@ fn send_commands(controller: &mut Controller, tx: &mut [Option<FrameWriter<PipeE
             Ok(()) => {}
             Err(e) => {
                 if !matches!(e, SendError::WouldBlock { .. }) {
-                    eprintln!("appliance-gui: to {}: {e}", sensor.process_name());
+                    SPEC.report(&format_args!("to {}: {e}", sensor.process_name()));
                 }
                 controller.command_unsent(sensor);
             }
