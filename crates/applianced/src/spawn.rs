@@ -334,7 +334,7 @@ impl Report {
 /// The child's stack between clone and exec: `in_child` needs a few KiB.
 const CHILD_STACK: usize = 64 * 1024;
 
-/// The stack a child runs on between clone and exec: [`CHILD_STACK`] bytes
+/// The stack a child runs on between clone and exec: 64 KiB (`CHILD_STACK`)
 /// of anonymous memory with an inaccessible guard page below them (stacks
 /// grow down), so an overflow faults in the child instead of writing over
 /// the supervisor's heap, which the child shares until it execs. Made once
